@@ -1,0 +1,94 @@
+// Starts the studio: the Electron app when its binary is installed, otherwise the web
+// host on 127.0.0.1 opened in the default browser. Shared by `npm start` and `pt2 studio`.
+
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { startStudioServer, type StudioServer } from './web/server';
+
+export const DEFAULT_PORT = 5178;
+
+export interface StartOptions {
+  /** Skip Electron even when it is installed. */
+  web: boolean;
+  /** Web host port; 0 picks a free one. */
+  port: number;
+  /** Open the default browser on the web host's URL. */
+  open: boolean;
+}
+
+const ELECTRON_ENTRY = fileURLToPath(new URL('./electron/main.cjs', import.meta.url));
+
+/** Path of the Electron binary, or null when the package or its binary is missing. */
+export function findElectronBinary(): string | null {
+  try {
+    // The electron package's main export is the binary path; it throws when the download was skipped.
+    const binary: unknown = createRequire(import.meta.url)('electron');
+    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs the studio until it exits; resolves to the process exit code. */
+export async function startStudio(options: StartOptions): Promise<number> {
+  const electron = options.web ? null : findElectronBinary();
+  if (electron !== null) return runElectron(electron);
+
+  let host: StudioServer;
+  try {
+    host = await startStudioServer({ port: options.port });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      process.stderr.write(`pt2 studio: cannot listen on 127.0.0.1:${options.port} (${code}); try --port N\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const reason = options.web ? 'Web host requested' : 'Electron binary not found';
+  process.stdout.write(`${reason}; serving the studio at ${host.url.replace(/\/$/, '')}\n`);
+  if (options.open) openInBrowser(host.url);
+
+  return new Promise<number>((done) => {
+    const stop = (): void => {
+      void host.close().finally(() => done(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function runElectron(binary: string): Promise<number> {
+  const child = spawn(binary, [ELECTRON_ENTRY], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise<number>((done) => {
+    child.on('error', (err) => {
+      process.stderr.write(`pt2 studio: could not launch Electron: ${err.message}\n`);
+      done(2);
+    });
+    child.on('exit', (code) => done(code ?? 0));
+  });
+}
+
+/** Best effort: a missing opener or a headless machine is not an error. */
+export function openInBrowser(url: string): void {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', url]]
+        : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // ignore: the URL is printed above
+  }
+}
