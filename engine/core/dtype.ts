@@ -155,9 +155,9 @@ export function roundToDType(d: DType, v: number): number {
     case 'float32':
       return Math.fround(v);
     case 'int64':
-      return Math.trunc(v);
+      return Math.trunc(v) + 0; // + 0 turns -0 into 0
     case 'bool':
-      return v ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is truthy in torch
     default:
       return v;
   }

@@ -9,9 +9,11 @@
 // decomp as the full positional list in schema order, defaults filled in; tensors
 // are TensorMeta (meta), NDArray (cpu) or opaque traced values (decomp).
 
-import { UnsupportedOperatorError } from '../core/errors';
+import { type DType, isFloating } from '../core/dtype';
+import { OpArgumentError, UnsupportedOperatorError } from '../core/errors';
+import { type NDArray } from '../core/ndarray';
 import { parseSchema } from './schema';
-import { type OpDeclaration, type OpDef, OpGroup } from './types';
+import { type OpDeclaration, type OpDef, OpGroup, type TensorMeta } from './types';
 
 export function defineOp(decl: OpDeclaration): OpDef {
   const parsed = parseSchema(decl.schema);
@@ -46,3 +48,38 @@ export class OpRegistry {
     return [...this.ops.values()];
   }
 }
+
+/**
+ * Declare the in-place twin of a functional op (`add_.Tensor` of `add.Tensor`):
+ * same arguments, writes the functional result into `self` and returns it.
+ * Functionalization (run_decompositions) rewrites it back via `functional`.
+ */
+export function defineInplace(schema: string, functional: OpDef, extraGroups: readonly OpGroup[] = []): OpDef {
+  return defineOp({
+    schema,
+    groups: [...[...functional.groupSet].filter((g) => g !== OpGroup.Core), OpGroup.Inplace, ...extraGroups],
+    functional: functional.name,
+    meta: (args, ctx) => {
+      const self = args[0] as TensorMeta;
+      const out = functional.meta(args, ctx) as TensorMeta;
+      if (out.dtype !== self.dtype && !canCastInplace(out.dtype, self.dtype))
+        throw new OpArgumentError(ctx.op, `result type ${dtypeTitle(out.dtype)} can't be cast to the desired output type ${dtypeTitle(self.dtype)}`);
+      return self;
+    },
+    cpu: (args, ctx) => {
+      const self = args[0] as NDArray;
+      const out = functional.cpu(args, ctx) as NDArray;
+      self.copyFrom(out);
+      return self;
+    },
+  });
+}
+
+function canCastInplace(from: DType, to: DType): boolean {
+  // torch.can_cast: no float → int, no int/float → bool.
+  if (isFloating(from) && !isFloating(to)) return false;
+  if (to === 'bool' && from !== 'bool') return false;
+  return true;
+}
+
+const dtypeTitle = (d: DType): string => ({ float32: 'Float', float64: 'Double', float16: 'Half', bfloat16: 'BFloat16', int64: 'Long', int32: 'Int', int16: 'Short', int8: 'Char', uint8: 'Byte', bool: 'Bool' })[d];

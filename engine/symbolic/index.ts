@@ -3,3 +3,4 @@ export * from './expr';
 export * from './value-ranges';
 export * from './shape-env';
 export * from './sym';
+export * from './dim';
