@@ -25,15 +25,20 @@ export function scalarIsFloat(v: PyScalar): boolean {
   return v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v));
 }
 
-/** Python's repr of a float: 1.0, 1e-05, 0.1, inf, nan. */
+/** Python's repr of a float: 1.0, 1e-05, 0.1, 1e+16, inf, nan (shortest round-trip digits). */
 export function formatPyFloat(v: number): string {
   if (Number.isNaN(v)) return 'nan';
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
-  let s = String(v);
-  // JS writes 1e-5 where Python writes 1e-05.
-  s = s.replace(/e([+-])(\d)$/, 'e$10$2');
-  if (s.includes('e+')) s = s.replace('e+', 'e+');
-  return s;
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(v);
+  if (a < 1e-4 || a >= 1e16) {
+    // Python switches to exponent notation here, with at least two exponent digits.
+    const [mant, exp] = v.toExponential().split('e') as [string, string];
+    const sign = exp.startsWith('-') ? '-' : '+';
+    const digits = exp.replace(/^[+-]/, '').padStart(2, '0');
+    return `${mant}e${sign}${digits}`;
+  }
+  const s = String(v);
+  return Number.isInteger(v) ? `${s}.0` : s;
 }

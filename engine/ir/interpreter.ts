@@ -77,8 +77,8 @@ export class Interpreter {
 /** Node argument spellings back to engine values: torch.float32 → 'float32', tuples → arrays. */
 export function decodeArg(a: unknown): unknown {
   if (a instanceof TorchDType) return a.dtype;
-  if (a instanceof TorchEnum) return { enum: a.name };
-  if (a instanceof TorchDevice) return { device: a.type };
+  if (a instanceof TorchEnum) return { enum: `torch.${a.name}` };
+  if (a instanceof TorchDevice) return { enum: `device(type='${a.type}')` };
   if (a instanceof ArgTuple) return a.items.map(decodeArg);
   if (Array.isArray(a)) return a.map(decodeArg);
   if (isPlainRecord(a)) {

@@ -133,9 +133,14 @@ export function argEquals(a: unknown, b: unknown): boolean {
   if (a instanceof PyFloat) return b instanceof PyFloat ? a.value === b.value : typeof b === 'number' && a.value === b;
   if (b instanceof PyFloat) return typeof a === 'number' && a === b.value;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => argEquals(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object' && 'enum' in a && 'enum' in b) return (a as { enum: string }).enum === (b as { enum: string }).enum;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && 'enum' in a && 'enum' in b) return enumKey(a) === enumKey(b);
   if (a === null && b === undefined) return true;
   return false;
+}
+
+/** Enum values are spelled `{enum: 'torch.contiguous_format'}`; schema defaults omit the `torch.` prefix. */
+function enumKey(v: object): string {
+  return (v as { enum: string }).enum.replace(/^torch\./, '');
 }
 
 /** Bind a call to the schema: the full argument list in schema order, defaults filled. */

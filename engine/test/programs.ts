@@ -14,6 +14,7 @@ import { Dim } from '../symbolic/dim';
 import { type BoolLike, type IntLike } from '../symbolic';
 import { Conv2d, Linear, MaxPool2d, ReLU, BatchNorm1d, Sequential, filledTensor } from '../nn/layers';
 import { pyList } from '../core/pytree';
+import { CPU_DEVICE } from '../ops/movement';
 
 const op = (name: string, ...args: unknown[]): Tensor => callOp(name, args) as Tensor;
 const opKw = (name: string, args: unknown[], kwargs: Record<string, unknown>): Tensor => callOp(name, args, kwargs) as Tensor;
@@ -23,7 +24,7 @@ const mul = (a: unknown, b: unknown) => op('aten.mul.Tensor', a, b);
 const sin = (a: unknown) => op('aten.sin.default', a);
 const cos = (a: unknown) => op('aten.cos.default', a);
 const gt = (a: unknown, b: IntLike) => symBinary('gt', a as IntLike, b) as BoolLike;
-const cpuFactoryKw = { device: { device: 'cpu' }, pin_memory: false };
+const cpuFactoryKw = { device: CPU_DEVICE, pin_memory: false };
 
 export interface Program {
   /** Build a fresh module (weights as PyTorch would create them; overwritten from archives in tests). */
@@ -285,7 +286,8 @@ class StaticForLoop extends Module {
 }
 
 class TensorSetattr extends Module {
-  forward(x: Tensor, _attr: string) {
+  forward(x: Tensor, attr: string) {
+    void attr;
     opKw('aten.randn.default', [[3, 2]], cpuFactoryKw);
     return add(x, 4);
   }

@@ -81,8 +81,11 @@ export function traceOp(tracer: Tracer, def: OpDef, bound: unknown[]): unknown {
 function encodeForNode(type: string, v: unknown): unknown {
   if (v === null || v === undefined) return v;
   if (type.startsWith('ScalarType') && typeof v === 'string') return new TorchDType(v);
-  if ((type.startsWith('MemoryFormat') || type.startsWith('Layout')) && typeof v === 'object' && 'enum' in (v as object)) return new TorchEnum((v as { enum: string }).enum);
-  if (type.startsWith('Device') && typeof v === 'object' && 'device' in (v as object)) return new TorchDevice((v as { device: string }).device);
+  if (typeof v === 'object' && 'enum' in (v as object)) {
+    const name = (v as { enum: string }).enum;
+    const dev = /^device\(type='(\w+)'/.exec(name);
+    return dev ? new TorchDevice(dev[1]!) : new TorchEnum(name.replace(/^torch\./, ''));
+  }
   return v;
 }
 
