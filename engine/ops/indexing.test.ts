@@ -7,6 +7,7 @@ import { indexingOps, index, nonzero, item, _local_scalar_dense, _assert_scalar,
 import { meta } from './meta-utils';
 import { factoryOps } from './factory';
 import { movementOps } from './movement';
+import { shapeOps } from './shape-ops';
 import { bindArgs } from './schema';
 import { type OpDef, type TensorMeta } from './types';
 
@@ -80,7 +81,7 @@ describe('decompositions', () => {
     expect(r.calls).toEqual([['aten._local_scalar_dense.default', [r.inputs[0]], {}]]);
   });
   it('tril → arange/unsqueeze/sub/le/scalar_tensor/where', () => {
-    const r = recordDecomp(tril, [meta('float32', [2, 3, 4]), 1], [...movementOps, ...factoryOps]);
+    const r = recordDecomp(tril, [meta('float32', [2, 3, 4]), 1], [...movementOps, ...shapeOps, ...factoryOps]);
     expect(r.calls.map((c) => c[0])).toEqual([
       'aten.arange.start_step',
       'aten.unsqueeze.default',

@@ -4,17 +4,18 @@ import { NDArray } from '../core/ndarray';
 import { ShapeEnv, SymInt, ValueRange, symAdd } from '../symbolic';
 import { loadCases, metaContext, recordDecomp, runCase } from '../test/movement-goldens';
 import { meta } from './meta-utils';
-import { movementOps, view, slice, cat, expand, flatten, transpose, contiguous, reshape, stack, unbind, chunk, split, squeezeDim, roll, narrow, select, splitWithSizes, sym_size } from './movement';
+import { movementOps, view, slice, expand, flatten, transpose, reshape, unbind, chunk, split, squeezeDim, narrow, select, splitWithSizes } from './movement';
+import { shapeOps, cat, contiguous, stack, roll, sym_size } from './shape-ops';
 import { bindArgs } from './schema';
 import { type TensorMeta } from './types';
 
-const byName = new Map(movementOps.map((o) => [o.name, o]));
+const byName = new Map([...movementOps, ...shapeOps].map((o) => [o.name, o]));
 
 describe('movement goldens (PyTorch 2.13)', () => {
   const cases = loadCases().filter((c) => byName.has(c.op));
   it('covers every movement op', () => {
     const seen = new Set(cases.map((c) => c.op));
-    for (const o of movementOps) expect(seen.has(o.name), o.name).toBe(true);
+    for (const o of [...movementOps, ...shapeOps]) expect(seen.has(o.name), o.name).toBe(true);
   });
   for (const c of cases) it(c.name, () => runCase(byName.get(c.op)!, c));
 });
@@ -155,12 +156,12 @@ describe('decompositions (mirroring torch 2.13 run_decompositions)', () => {
   });
   it('stack → cat + view, or unsqueeze + cat on the new last dim', () => {
     const x = meta('float32', [2, 3]);
-    const r = recordDecomp(stack, [[x, x], 1], movementOps);
+    const r = recordDecomp(stack, [[x, x], 1], [...movementOps, ...shapeOps]);
     expect(r.calls.map((c) => [c[0], c[1].slice(1)])).toEqual([
       ['aten.cat.default', [1]],
       ['aten.view.default', [[2, 2, 3]]],
     ]);
-    const r2 = recordDecomp(stack, [[x, x], -1], movementOps);
+    const r2 = recordDecomp(stack, [[x, x], -1], [...movementOps, ...shapeOps]);
     expect(r2.calls.map((c) => [c[0], c[1].slice(1)])).toEqual([
       ['aten.unsqueeze.default', [2]],
       ['aten.unsqueeze.default', [2]],

@@ -7,6 +7,8 @@ import { elementwiseOps } from './elementwise';
 import { activationOps } from './activation';
 import { compareOps } from './compare';
 import { movementOps } from './movement';
+import { shapeOps } from './shape-ops';
+import { diffOps } from './diff';
 import { indexingOps } from './indexing';
 import { factoryOps } from './factory';
 import { reductionOps } from './reduction';
@@ -20,6 +22,8 @@ defaultRegistry.register([
   ...activationOps,
   ...compareOps,
   ...movementOps,
+  ...shapeOps,
+  ...diffOps,
   ...indexingOps,
   ...factoryOps,
   ...reductionOps,
