@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    passWithNoTests: true,
+    reporters: ['default', './scripts/vitest-summary-reporter.ts'],
   },
 });
