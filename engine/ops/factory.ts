@@ -450,39 +450,28 @@ function linspaceDecomp(ctx: DecompContext, start: unknown, end: unknown, steps:
 
 // ---------------------------------------------------------------- random
 
-export const rand = defineOp({
-  schema: `rand(SymInt[] size, *, ${FACTORY_KW}) -> Tensor`,
-  groups: [OpGroup.Factory, OpGroup.Random, OpGroup.Core],
-  meta: ([size, dtype], ctx) => {
-    checkSizes(size as IntLike[], ctx.op);
-    return meta(dtypeArg(dtype) ?? DEFAULT_FLOAT, size as IntLike[]);
-  },
-  cpu: ([size, dtype], ctx) => {
-    checkSizes(size as number[], ctx.op);
-    const d = dtypeArg(dtype) ?? DEFAULT_FLOAT;
-    const out = NDArray.zeros(d, size as number[]);
-    const data = out.storage.data;
-    for (let i = 0; i < data.length; i++) data[i] = roundToDType(d, nextUniform());
-    return out;
-  },
-});
+/** rand / randn: fill a fresh tensor from one sampler. */
+function randomFactory(schema: string, sample: () => number): OpDef {
+  return defineOp({
+    schema,
+    groups: [OpGroup.Factory, OpGroup.Random, OpGroup.Core],
+    meta: ([size, dtype], ctx) => {
+      checkSizes(size as IntLike[], ctx.op);
+      return meta(dtypeArg(dtype) ?? DEFAULT_FLOAT, size as IntLike[]);
+    },
+    cpu: ([size, dtype], ctx) => {
+      checkSizes(size as number[], ctx.op);
+      const d = dtypeArg(dtype) ?? DEFAULT_FLOAT;
+      const out = NDArray.zeros(d, size as number[]);
+      const data = out.storage.data;
+      for (let i = 0; i < data.length; i++) data[i] = roundToDType(d, sample());
+      return out;
+    },
+  });
+}
 
-export const randn = defineOp({
-  schema: `randn(SymInt[] size, *, ${FACTORY_KW}) -> Tensor`,
-  groups: [OpGroup.Factory, OpGroup.Random, OpGroup.Core],
-  meta: ([size, dtype], ctx) => {
-    checkSizes(size as IntLike[], ctx.op);
-    return meta(dtypeArg(dtype) ?? DEFAULT_FLOAT, size as IntLike[]);
-  },
-  cpu: ([size, dtype], ctx) => {
-    checkSizes(size as number[], ctx.op);
-    const d = dtypeArg(dtype) ?? DEFAULT_FLOAT;
-    const out = NDArray.zeros(d, size as number[]);
-    const data = out.storage.data;
-    for (let i = 0; i < data.length; i++) data[i] = roundToDType(d, nextNormal());
-    return out;
-  },
-});
+export const rand = randomFactory(`rand(SymInt[] size, *, ${FACTORY_KW}) -> Tensor`, nextUniform);
+export const randn = randomFactory(`randn(SymInt[] size, *, ${FACTORY_KW}) -> Tensor`, nextNormal);
 
 function randintCpu(low: number, high: number, size: number[], dtype: unknown, op: string): NDArray {
   if (low >= high) throw new OpArgumentError(op, `random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
