@@ -10,5 +10,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
+    setupFiles: ['./scripts/vitest-setup.ts'],
   },
 });

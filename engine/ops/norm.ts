@@ -16,14 +16,14 @@
 
 import { type DType, isFloating } from '../core/dtype';
 import { OpArgumentError, UnsupportedOperatorError, check } from '../core/errors';
-import { NDArray } from '../core/ndarray';
+import { NDArray, Storage } from '../core/ndarray';
 import { PyFloat, type PyScalar, scalarToNumber } from '../core/scalar';
 import { type IntLike, guardBool, hintInt, intLikeToString, product, symEq } from '../symbolic';
 import { broadcastShapes, meta, shapeStr, wrapDim } from './meta-utils';
 import { defineOp } from './registry';
 import { broadcastTo, matmulDecomp, reshapeDecomp } from './matmul';
 import { dtypeArg, dtypeTitle, fromF64, num, toF64, viewOffsets } from './reduction';
-import { CONTIGUOUS_FORMAT, CPU_DEVICE, PRESERVE_FORMAT, STRIDED_LAYOUT } from './movement';
+import { CONTIGUOUS_FORMAT, CPU_DEVICE, PRESERVE_FORMAT, STRIDED_LAYOUT, likeStrides } from './movement';
 import { type DecompContext, type OpDef, OpGroup, type TensorMeta } from './types';
 
 const T = (v: unknown): TensorMeta => v as TensorMeta;
@@ -379,7 +379,10 @@ function sdpaMeta(op: string, q: TensorMeta, k: TensorMeta, v: TensorMeta, mask:
   check(eqSize(k.shape[k.shape.length - 1]!, E), op, () => `Expected size for first two dimensions of batch2 tensor to be: [${intLikeToString(product(q.shape.slice(0, -2)))}, ${intLikeToString(E)}] but got: [${intLikeToString(product(k.shape.slice(0, -2)))}, ${intLikeToString(k.shape[k.shape.length - 1]!)}].`);
   if (!gqa) broadcastShapes(q.shape.slice(0, -2), k.shape.slice(0, -2), op);
   if (mask) broadcastShapes(mask.shape, [...q.shape.slice(0, -2), L, S], op);
-  return meta(q.dtype, [...q.shape.slice(0, -1), v.shape[v.shape.length - 1]!]);
+  // torch lays the output out like the query (e.g. [B, H, L, E] with L outermost
+  // when q came from a transpose), and later views depend on it.
+  const shape = [...q.shape.slice(0, -1), v.shape[v.shape.length - 1]!];
+  return { dtype: q.dtype, shape, strides: likeStrides({ dtype: q.dtype, shape, strides: q.strides }) };
 }
 
 /** k/v as [B..., S, E] row-major float64 aligned with q's batch (GQA heads repeated). */
@@ -464,7 +467,10 @@ export const scaledDotProductAttention = defineOp({
         }
       }
     }
-    return fromF64(q.dtype, m.shape as number[], out);
+    const dense = fromF64(q.dtype, m.shape as number[], out);
+    const strided = new NDArray(Storage.alloc(q.dtype, dense.numel), dense.shape, m.strides as number[]);
+    strided.copyFrom(dense);
+    return strided;
   },
   decomp: (args, ctx) => sdpaDecomp(ctx, args),
 });

@@ -57,16 +57,28 @@ export class ShapeEnv {
   /** Supplies the user's current source frame for error messages (set by the tracer). */
   userFrame: () => string | undefined = () => undefined;
 
-  createBackedSymbol(hint: number, opts: { source?: string; range?: ValueRange; userDim?: SymbolInfo['userDim'] } = {}): Poly {
-    const name = `s${this.backedCount++}`;
+  createBackedSymbol(hint: number, opts: { source?: string; range?: ValueRange; userDim?: SymbolInfo['userDim']; name?: string } = {}): Poly {
+    const name = this.freshName('s', opts.name);
     this.symbols.set(name, { name, kind: 'backed', hint, range: opts.range ?? new ValueRange(0, Infinity), source: opts.source, userDim: opts.userDim });
     return symbol(name);
   }
 
-  createUnbackedSymbol(range: ValueRange = ValueRange.unknown): Poly {
-    const name = `u${this.unbackedCount++}`;
+  createUnbackedSymbol(range: ValueRange = ValueRange.unknown, name?: string): Poly {
+    name = this.freshName('u', name);
     this.symbols.set(name, { name, kind: 'unbacked', range });
     return symbol(name);
+  }
+
+  /** `s0`, `s1` … in creation order; a given name (loaded programs keep torch's `s27`) must be unused. */
+  private freshName(prefix: 's' | 'u', given?: string): string {
+    if (given !== undefined) {
+      if (!/^[su]\d+$/.test(given) || given[0] !== prefix || this.symbols.has(given)) throw new Error(`internal error: bad or duplicate symbol name ${given}`);
+      return given;
+    }
+    let name: string;
+    do name = `${prefix}${prefix === 's' ? this.backedCount++ : this.unbackedCount++}`;
+    while (this.symbols.has(name));
+    return name;
   }
 
   info(name: string): SymbolInfo {

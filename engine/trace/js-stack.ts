@@ -10,6 +10,13 @@ const V8_FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/;
 
 export type SourceReader = (file: string, line: number) => string | undefined;
 
+let defaultReader: SourceReader | undefined;
+
+/** Hosts that can read files (the CLI, the studio's engine host, tests) install a reader once. */
+export function setDefaultSourceReader(r: SourceReader | undefined): void {
+  defaultReader = r;
+}
+
 export function jsStackProvider(readSource?: SourceReader): () => StackFrame[] | undefined {
   return () => {
     const stack = new Error().stack?.split('\n').slice(1) ?? [];
@@ -20,7 +27,7 @@ export function jsStackProvider(readSource?: SourceReader): () => StackFrame[] |
       if (ENGINE_INTERNAL.test(file) || file.includes('node_modules') || file.startsWith('node:')) continue;
       const name = (m[1] ?? '<anonymous>').replace(/^.*\./, '');
       const lineNo = Number(m[3]);
-      return [{ file, line: lineNo, name, code: readSource?.(file, lineNo)?.trim() ?? '' }];
+      return [{ file, line: lineNo, name, code: (readSource ?? defaultReader)?.(file, lineNo)?.trim() ?? '' }];
     }
     return undefined;
   };

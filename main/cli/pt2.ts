@@ -11,7 +11,6 @@ export const EXIT_INTERNAL_ERROR = 2;
 
 /** Subcommands declared by the contract but not built yet, with where they land. */
 const PENDING: Record<string, string> = {
-  py: 'the Python front-end issue',
   export: 'the export issue',
   inspect: 'the serialization issue',
   run: 'the runtime issue',
@@ -78,6 +77,7 @@ async function dispatch(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (command === 'studio') return studio(rest);
+  if (command === 'py') return (await import('./py-command')).pyCommand(rest);
   if (command in PENDING) {
     process.stderr.write(`pt2 ${command}: not implemented yet (lands with ${PENDING[command]})\n`);
     return EXIT_INTERNAL_ERROR;

@@ -1,0 +1,1089 @@
+// Reading .pt2 archives (torch.export.save, layout of torch ≥ 2.9: models/<m>.json,
+// raw weights and constants with *_config.json) into ExportedPrograms of our IR:
+// nodes named as in the file, targets mapped to our op names, arguments decoded
+// to engine values, symbolic sizes parsed into a fresh ShapeEnv, stack traces and
+// module stacks restored, state-dict tensors viewed over the file's bytes.
+// Every inconsistency is an ArchiveError naming the entry and the problem.
+
+import { EngineError } from '../core/errors';
+import { type TreeSpec } from '../core/pytree';
+import { PyFloat } from '../core/scalar';
+import { NDArray, type Storage } from '../core/ndarray';
+import { itemSize } from '../core/dtype';
+import { ArgTuple, Graph, type Node, type NodeMeta, type StackFrame } from '../ir/graph';
+import { TorchDType, TorchDevice, TorchEnum } from '../ir/format';
+import { type TensorMeta } from '../ops/types';
+import { defaultRegistry } from '../ops/register-all';
+import { type IntLike, type Poly, ShapeEnv, SymBool, ValueRange, wrapBool, wrapInt } from '../symbolic';
+import { Tensor } from '../trace/tensor';
+import { ExportedProgram } from '../export/exported-program';
+import { type InputSpec, type OutputSpec } from '../export/signature';
+import { type RangeConstraint } from '../export/constraints';
+import { ArchiveError, ZipReader, type ZipReadOptions } from './zip';
+import type * as S from './schema';
+import { dtypeFromCode, dtypeNameFromCode, storageFromBytes } from './tensor-data';
+import { ExprParseError, parseSymExpr, symbolNamesIn } from './sym-expr';
+import { TreeSpecError, inputPathsOf, parseTreeSpec } from './treespec';
+import { programExtras } from './extras';
+
+export interface LoadOptions extends ZipReadOptions {
+  /** Copy tensor bytes out of the archive instead of viewing them (default false: in-place ops then write into `bytes`). */
+  readonly copyTensors?: boolean;
+}
+
+export interface LoadedArchive {
+  /** Root folder of the records (`seed_sin_cos`, `archive`). */
+  readonly root: string;
+  readonly programs: Map<string, ExportedProgram>;
+  /** Of the first program. */
+  readonly schemaVersion: S.SchemaVersion;
+  readonly torchVersion: string;
+  /** Record names relative to the root. */
+  readonly records: string[];
+  /** `extra/<name>` records as text. */
+  readonly extraFiles: Map<string, string>;
+}
+
+/** A call target the loader cannot map to an engine op. */
+export class UnknownTargetError extends ArchiveError {
+  constructor(
+    entry: string,
+    readonly target: string,
+    readonly node: string,
+  ) {
+    super(entry, `node '${node}' calls '${target}', which is not an operator this engine knows how to name`);
+  }
+}
+
+const MAX_JSON_BYTES = 512 * 1024 * 1024;
+
+/** torch.export.load: every model in a .pt2 archive. */
+export function loadPt2(bytes: Uint8Array, opts: LoadOptions = {}): LoadedArchive {
+  if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === 'PYTORCH1')
+    throw new ArchiveError(undefined, 'this is a legacy TorchScript file (starts with PYTORCH1), not a .pt2 archive');
+  const zip = new ZipReader(bytes, opts);
+  if (zip.entries.length === 0) throw new ArchiveError(undefined, 'archive has no records');
+  const first = zip.entries[0]!.name;
+  const slash = first.indexOf('/');
+  if (slash <= 0) {
+    if (zip.has('serialized_exported_program.json'))
+      throw new ArchiveError(undefined, 'this is a torch ≤ 2.7 archive (serialized_exported_program.json); that layout is not supported yet');
+    throw new ArchiveError(first, 'first record is not inside a root folder');
+  }
+  const root = first.slice(0, slash);
+  const records: string[] = [];
+  for (const e of zip.entries) {
+    if (!e.name.startsWith(`${root}/`)) throw new ArchiveError(e.name, `record is not in the archive's root folder '${root}/'`);
+    records.push(e.name.slice(root.length + 1));
+  }
+  const full = (r: string) => `${root}/${r}`;
+  const text = (r: string) => zip.readText(full(r));
+  if (!zip.has(full('archive_format'))) throw new ArchiveError(full('archive_format'), 'missing (not a PT2 archive)');
+  const fmt = text('archive_format');
+  if (fmt !== 'pt2') throw new ArchiveError(full('archive_format'), `is '${fmt.slice(0, 40)}', expected 'pt2'`);
+  if (zip.has(full('archive_version'))) {
+    const v = text('archive_version');
+    if (v !== '0') throw new ArchiveError(full('archive_version'), `is '${v.slice(0, 40)}', expected '0'`);
+  }
+  const versionRec = zip.has(full('.data/version')) ? '.data/version' : zip.has(full('version')) ? 'version' : undefined;
+  if (versionRec) {
+    const v = text(versionRec).trim();
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 10) throw new ArchiveError(full(versionRec), `file format version '${v.slice(0, 40)}' is not in [1, 10]`);
+  }
+
+  const programs = new Map<string, ExportedProgram>();
+  let schemaVersion: S.SchemaVersion | undefined;
+  let torchVersion = '';
+  for (const r of records) {
+    const m = /^models\/(.+)\.json$/.exec(r);
+    if (!m) continue;
+    const model = m[1]!;
+    const entry = full(r);
+    const raw = zip.read(entry);
+    if (raw.length > MAX_JSON_BYTES) throw new ArchiveError(entry, 'model JSON is too large');
+    let doc: unknown;
+    try {
+      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    } catch (e) {
+      throw new ArchiveError(entry, `is not valid JSON (${(e as Error).message.slice(0, 120)})`);
+    }
+    const payloads: PayloadSource = {
+      weights: readPayloadConfig(zip, full, `data/weights/${model}_weights_config.json`, `data/weights/${model}.pt`),
+      constants: readPayloadConfig(zip, full, `data/constants/${model}_constants_config.json`, `data/constants/${model}.pt`),
+      read: (dir, path) => {
+        const name = full(`${dir}${path}`);
+        if (!zip.has(name)) throw new ArchiveError(name, 'payload named by the config is missing');
+        return zip.read(name);
+      },
+      copy: opts.copyTensors ?? false,
+    };
+    const ep = deserializeProgram(doc, entry, payloads);
+    programs.set(model, ep);
+    const ex = programExtras.get(ep)!;
+    const sample = full(`data/sample_inputs/${model}.pt`);
+    if (zip.has(sample)) ex.sampleInputs = zip.read(sample).slice();
+    schemaVersion ??= ex.schemaVersion;
+    torchVersion ||= ex.torchVersion;
+  }
+  if (programs.size === 0) throw new ArchiveError(undefined, 'archive has no models/<name>.json record');
+  const extraFiles = new Map<string, string>();
+  for (const r of records) if (r.startsWith('extra/')) extraFiles.set(r.slice(6), text(r));
+  return { root, programs, schemaVersion: schemaVersion!, torchVersion, records, extraFiles };
+}
+
+// ---------------------------------------------------------------- payloads
+
+interface PayloadSource {
+  readonly weights: S.PayloadConfig;
+  readonly constants: S.PayloadConfig;
+  read(dir: string, path: string): Uint8Array;
+  readonly copy: boolean;
+}
+
+function readPayloadConfig(zip: ZipReader, full: (r: string) => string, config: string, legacy: string): S.PayloadConfig {
+  if (zip.has(full(legacy))) throw new ArchiveError(full(legacy), 'torch 2.8 pickled weights are not supported yet');
+  if (!zip.has(full(config))) throw new ArchiveError(full(config), 'missing');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(zip.readText(full(config)));
+  } catch (e) {
+    if (e instanceof ArchiveError) throw e;
+    throw new ArchiveError(full(config), 'is not valid JSON');
+  }
+  if (!isObj(doc) || !isObj(doc.config)) throw new ArchiveError(full(config), "has no 'config' object");
+  return doc as unknown as S.PayloadConfig;
+}
+
+// ---------------------------------------------------------------- helpers
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const OPERATOR_FNS = new Set([
+  'add', 'sub', 'mul', 'floordiv', 'truediv', 'mod', 'pow', 'neg', 'pos', 'eq', 'ne', 'le', 'ge', 'lt', 'gt',
+  'and_', 'or_', 'xor', 'lshift', 'rshift', 'not_', 'abs', 'invert',
+]);
+const TORCH_SYM_FNS = new Set(['sym_not', 'sym_int', 'sym_float', 'sym_ite', 'sym_max', 'sym_min', 'sym_sqrt', 'sym_sum']);
+
+/** Our name for a serialized call target, or undefined when unknown. */
+export function targetFromSerialized(t: string): string | undefined {
+  if (t === '_operator.getitem') return 'getitem';
+  let m = /^_operator\.(\w+)$/.exec(t);
+  if (m) return OPERATOR_FNS.has(m[1]!) ? `operator.${m[1]}` : undefined;
+  if (t === 'math.trunc' || t === 'math.floor' || t === 'math.ceil') return t;
+  m = /^torch\.(sym_\w+)$/.exec(t);
+  if (m) return TORCH_SYM_FNS.has(m[1]!) ? t : undefined;
+  m = /^torch\.ops\.higher_order\.(\w+)$/.exec(t);
+  if (m) return `higher_order.${m[1]}`;
+  m = /^torch\.ops\.(\w+)\.(\w+)\.(\w+)$/.exec(t);
+  if (m) return `${m[1]}.${m[2]}.${m[3]}`;
+  return undefined;
+}
+
+/**
+ * `  File "x.py", line 3, in forward\n    code` → frames, outermost first. Like
+ * torch.fx's own parser, a `File` line without a code line after it is not a
+ * frame (torch prints such nodes as having no stack trace).
+ */
+export function parseStackTrace(s: string): StackFrame[] {
+  const lines = s.split('\n');
+  const frames: StackFrame[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s*File "(.*)", line (\d+), in (.*)$/.exec(lines[i]!);
+    if (!m) continue;
+    const next = lines[i + 1];
+    if (next === undefined || /^\s*File "/.test(next) || !next.trim()) continue;
+    frames.push({ file: m[1]!, line: Number(m[2]), name: m[3]!, code: next.trim() });
+  }
+  return frames;
+}
+
+/** Split on commas outside (), [] (nn_module_stack paths like `layers.slice(None, 2, None)`). */
+function splitTopLevelCommas(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const DECODED_META_KEYS = new Set(['stack_trace', 'nn_module_stack', 'source_fn_stack']);
+
+const MEMORY_FORMATS: Record<number, string> = { 1: 'contiguous_format', 2: 'channels_last', 3: 'channels_last_3d', 4: 'preserve_format' };
+const LAYOUTS: Record<number, string> = { 1: 'sparse_coo', 2: 'sparse_csr', 3: 'sparse_csc', 4: 'sparse_bsr', 5: 'sparse_bsc', 6: '_mkldnn', 7: 'strided' };
+
+function floatValue(v: unknown): number {
+  if (v === 'Infinity') return Infinity;
+  if (v === '-Infinity') return -Infinity;
+  if (v === 'NaN') return NaN;
+  if (typeof v === 'number') return v;
+  throw new Error(`${JSON.stringify(v)?.slice(0, 40)} is not a float`);
+}
+
+/** A float argument as the engine holds it: PyFloat when integral (so it prints `1.0`). */
+function pyFloatArg(v: unknown): number | PyFloat {
+  const f = floatValue(v);
+  return Number.isInteger(f) ? new PyFloat(f) : f;
+}
+
+function unionTag(v: unknown, what: string): [string, unknown] {
+  if (!isObj(v)) throw new Error(`${what} is not an object`);
+  const keys = Object.keys(v);
+  if (keys.length !== 1) throw new Error(`${what} must have exactly one field, has ${keys.length} (${keys.slice(0, 4).join(', ')})`);
+  return [keys[0]!, v[keys[0]!]];
+}
+
+function int(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new Error(`${what} is not an integer`);
+  return v;
+}
+function str(v: unknown, what: string): string {
+  if (typeof v !== 'string') throw new Error(`${what} is not a string`);
+  return v;
+}
+function arr(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new Error(`${what} is not a list`);
+  return v;
+}
+function obj(v: unknown, what: string): Record<string, unknown> {
+  if (!isObj(v)) throw new Error(`${what} is not an object`);
+  return v;
+}
+
+// ---------------------------------------------------------------- program
+
+/** Deserialize one models/<m>.json document (already JSON-parsed). */
+export function deserializeProgram(doc: unknown, entry: string, payloads: PayloadSource): ExportedProgram {
+  try {
+    return new ProgramReader(entry, payloads).read(doc);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    if (e instanceof ExprParseError || e instanceof TreeSpecError || e instanceof Error) throw new ArchiveError(entry, e.message);
+    throw e;
+  }
+}
+
+class ProgramReader {
+  readonly env = new ShapeEnv();
+  private readonly symbols = new Map<string, Poly>();
+  private readonly exprCache = new Map<string, ReturnType<typeof parseSymExpr>>();
+
+  constructor(
+    readonly entry: string,
+    readonly payloads: PayloadSource,
+  ) {}
+
+  fail(problem: string): never {
+    throw new ArchiveError(this.entry, problem);
+  }
+
+  read(docIn: unknown): ExportedProgram {
+    const doc = obj(docIn, 'model JSON');
+    const sv = obj(doc.schema_version, 'schema_version');
+    const schemaVersion = { major: int(sv.major, 'schema_version.major'), minor: int(sv.minor, 'schema_version.minor') };
+    if (schemaVersion.major !== 8 && !(schemaVersion.major === 0 && schemaVersion.minor === 0))
+      this.fail(`schema version ${schemaVersion.major}.${schemaVersion.minor} is not supported (this reader understands 8.x)`);
+    const gm = obj(doc.graph_module, 'graph_module');
+    const graphDoc = obj(gm.graph, 'graph_module.graph');
+    const sig = obj(gm.signature, 'graph_module.signature');
+    const rcDoc = obj(doc.range_constraints ?? {}, 'range_constraints');
+    const verifiers = arr(doc.verifiers ?? [], 'verifiers').map((v) => str(v, 'verifier'));
+
+    this.createSymbols(graphDoc, rcDoc);
+    const rangeConstraints: RangeConstraint[] = Object.entries(rcDoc).map(([k, v]) => {
+      const e = this.parse(k);
+      if (e.kind !== 'poly') this.fail(`range constraint key '${k}' is not an integer expression`);
+      return { expr: this.env.simplify(e) as Poly, range: this.rangeOf(v, `range_constraints['${k}']`) };
+    });
+
+    const inputSpecsDoc = arr(sig.input_specs, 'signature.input_specs');
+    const outputSpecsDoc = arr(sig.output_specs, 'signature.output_specs');
+    const constantInputNames = new Map<number, string>();
+    inputSpecsDoc.forEach((s, i) => {
+      const [tag, v] = unionTag(s, `input_specs[${i}]`);
+      if (tag === 'constant_input') constantInputNames.set(i, str(obj(v, 'constant_input').name, 'constant_input.name'));
+    });
+    const graph = new GraphReader(this, graphDoc, 'graph').build(constantInputNames);
+    graph.lint();
+
+    const placeholders = graph.placeholders;
+    if (inputSpecsDoc.length !== placeholders.length) this.fail(`signature has ${inputSpecsDoc.length} input specs but the graph has ${placeholders.length} inputs`);
+    const inputSpecs = inputSpecsDoc.map((s, i) => this.inputSpec(s, i, placeholders[i]!));
+    const outNode = graph.outputNode!;
+    const outVals = outNode.args[0] as unknown[];
+    if (outputSpecsDoc.length !== outVals.length) this.fail(`signature has ${outputSpecsDoc.length} output specs but the graph has ${outVals.length} outputs`);
+    const outputSpecs = outputSpecsDoc.map((s, i) => this.outputSpec(s, i, outVals[i]));
+
+    // Module call graph: the root signature's pytree specs.
+    const mcg = arr(gm.module_call_graph ?? [], 'module_call_graph') as S.ModuleCallEntry[];
+    const rootEntry = mcg.find((e) => isObj(e) && e.fqn === '');
+    let inSpec: TreeSpec;
+    let outSpec: TreeSpec;
+    let forwardArgNames: string[] | null = null;
+    const userSpecs = inputSpecs.filter((s) => s.kind === 'USER_INPUT');
+    const userOutputs = outputSpecs.filter((s) => s.kind === 'USER_OUTPUT' || s.kind === 'LOSS_OUTPUT');
+    if (rootEntry && isObj(rootEntry.signature)) {
+      const rs = rootEntry.signature;
+      inSpec = parseTreeSpec(str(rs.in_spec, 'in_spec'));
+      outSpec = parseTreeSpec(str(rs.out_spec, 'out_spec'));
+      if (rs.forward_arg_names !== null && rs.forward_arg_names !== undefined) forwardArgNames = arr(rs.forward_arg_names, 'forward_arg_names').map((n) => str(n, 'forward arg name'));
+    } else {
+      // No root signature: positional user inputs, tuple of user outputs.
+      const leaf: TreeSpec = { type: 'leaf', children: [] };
+      inSpec = { type: 'tuple', children: [{ type: 'tuple', children: userSpecs.map(() => leaf) }, { type: 'dict', context: [], children: [] }] };
+      outSpec = { type: 'tuple', children: userOutputs.map(() => leaf) };
+    }
+    if (inSpec.type !== 'tuple' || inSpec.children.length !== 2) this.fail('root in_spec is not an (args, kwargs) tuple');
+    const nIn = countLeaves(inSpec);
+    if (nIn !== userSpecs.length) this.fail(`in_spec has ${nIn} leaves but the signature has ${userSpecs.length} user inputs`);
+    const nOut = countLeaves(outSpec);
+    if (nOut !== userOutputs.length) this.fail(`out_spec has ${nOut} leaves but the signature has ${userOutputs.length} user outputs`);
+    const argNames = forwardArgNames ?? userSpecs.map((s) => s.name);
+
+    const { stateDict, constants } = this.loadPayloads(inputSpecs, placeholders);
+    const ep = new ExportedProgram({
+      graph,
+      signature: { inputSpecs, outputSpecs },
+      stateDict,
+      constants,
+      rangeConstraints,
+      env: this.env,
+      inSpec,
+      outSpec,
+      inputPaths: inputPathsOf(inSpec, argNames),
+      isTrainingIR: !verifiers.includes('ATEN'),
+    });
+    const fileNames = new Map<string, string>();
+    for (const [fileName, p] of this.symbols) fileNames.set(p.asSymbol!.name, fileName);
+    programExtras.set(ep, {
+      moduleCallGraph: mcg,
+      forwardArgNames,
+      verifiers,
+      torchVersion: typeof doc.torch_version === 'string' ? doc.torch_version : '<=2.4',
+      schemaVersion,
+      opsetVersion: isObj(doc.opset_version) ? (doc.opset_version as Record<string, number>) : {},
+      graphModuleMetadata: isObj(gm.metadata) ? (gm.metadata as Record<string, string>) : {},
+      treespecNamedtupleFields: isObj(gm.treespec_namedtuple_fields) ? (gm.treespec_namedtuple_fields as Record<string, S.NamedTupleDef>) : {},
+      guardsCode: Array.isArray(doc.guards_code) ? (doc.guards_code as string[]) : [],
+      symbolNames: fileNames,
+    });
+    return ep;
+  }
+
+  // -------------------------------------------------------------- symbols
+
+  /** Create every symbol the file mentions, in name order (s before u), with ranges and hints. */
+  private createSymbols(graphDoc: Record<string, unknown>, rcDoc: Record<string, unknown>): void {
+    const names = new Set<string>();
+    const hints = new Map<string, number>();
+    const visitSymInt = (v: unknown) => {
+      if (!isObj(v) || !isObj(v.as_expr)) return;
+      const t = str(v.as_expr.expr_str, 'expr_str');
+      for (const n of this.names(t)) names.add(n);
+      const h = v.as_expr.hint;
+      if (isObj(h) && typeof h.as_int === 'number' && /^Symbol\('([A-Za-z_]\w*)'[^()]*\)$/.test(t)) hints.set(/^Symbol\('([A-Za-z_]\w*)'/.exec(t)![1]!, h.as_int);
+    };
+    const visitGraph = (g: Record<string, unknown>, depth: number) => {
+      if (depth > 32) this.fail('subgraphs nested too deeply');
+      for (const tm of Object.values(obj(g.tensor_values ?? {}, 'tensor_values'))) {
+        if (!isObj(tm)) continue;
+        for (const d of [...(Array.isArray(tm.sizes) ? tm.sizes : []), ...(Array.isArray(tm.strides) ? tm.strides : []), tm.storage_offset]) visitSymInt(d);
+      }
+      for (const key of ['sym_int_values', 'sym_bool_values', 'sym_float_values'])
+        for (const v of Object.values(obj(g[key] ?? {}, key))) visitSymInt(v);
+      for (const n of arr(g.nodes ?? [], 'nodes'))
+        if (isObj(n) && Array.isArray(n.inputs))
+          for (const i of n.inputs) if (isObj(i) && isObj(i.arg) && isObj(i.arg.as_graph) && isObj(i.arg.as_graph.graph)) visitGraph(i.arg.as_graph.graph, depth + 1);
+    };
+    visitGraph(graphDoc, 0);
+    for (const k of Object.keys(rcDoc)) for (const n of this.names(k)) names.add(n);
+    if (names.size > 10_000) this.fail('too many symbols');
+    const order = (n: string) => (n.startsWith('u') ? 1e12 : 0) + (Number(/\d+$/.exec(n)?.[0] ?? 1e9) || 0);
+    const sorted = [...names].sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
+    for (const n of sorted) {
+      const rc = rcDoc[n];
+      const range = rc === undefined ? undefined : this.rangeOf(rc, `range_constraints['${n}']`);
+      // Keep torch's symbol names (s27, u0) so the loaded program prints as torch printed it.
+      const keep = /^[su]\d+$/.test(n) ? n : undefined;
+      if (n.startsWith('u')) this.symbols.set(n, this.env.createUnbackedSymbol(range ?? ValueRange.unknown, keep));
+      else {
+        const r = range ?? new ValueRange(0, Infinity);
+        const hint = hints.get(n) ?? Math.max(r.lo, Math.min(2, r.hi));
+        this.symbols.set(n, this.env.createBackedSymbol(hint, { range: r, name: keep }));
+      }
+    }
+  }
+
+  private names(text: string): string[] {
+    try {
+      return symbolNamesIn(text);
+    } catch (e) {
+      return this.fail(`cannot parse expression '${text.slice(0, 200)}': ${(e as Error).message.slice(0, 200)}`);
+    }
+  }
+
+  private rangeOf(v: unknown, what: string): ValueRange {
+    const o = obj(v, what);
+    const lo = o.min_val === null || o.min_val === undefined ? -Infinity : int(o.min_val, `${what}.min_val`);
+    const hi = o.max_val === null || o.max_val === undefined ? Infinity : int(o.max_val, `${what}.max_val`);
+    if (lo > hi) this.fail(`${what} is empty ([${lo}, ${hi}])`);
+    return new ValueRange(lo, hi);
+  }
+
+  parse(text: string): ReturnType<typeof parseSymExpr> {
+    const c = this.exprCache.get(text);
+    if (c) return c;
+    let e: ReturnType<typeof parseSymExpr>;
+    try {
+      e = parseSymExpr(text, (n) => {
+        const p = this.symbols.get(n);
+        if (!p) throw new ExprParseError(`unknown symbol ${n}`);
+        return p;
+      });
+    } catch (err) {
+      return this.fail(`cannot parse expression '${text.slice(0, 200)}': ${(err as Error).message.slice(0, 200)}`);
+    }
+    this.exprCache.set(text, e);
+    return e;
+  }
+
+  symInt(v: unknown, what: string): IntLike {
+    const [tag, x] = unionTag(v, what);
+    if (tag === 'as_int') return int(x, what);
+    if (tag === 'as_expr') {
+      const e = this.parse(str(obj(x, what).expr_str, `${what}.expr_str`));
+      if (e.kind !== 'poly') this.fail(`${what} is not an integer expression`);
+      return wrapInt(e, this.env);
+    }
+    return this.fail(`${what} has unknown kind '${tag}'`);
+  }
+
+  symBool(v: unknown, what: string): boolean | SymBool {
+    const [tag, x] = unionTag(v, what);
+    if (tag === 'as_bool') {
+      if (typeof x !== 'boolean') this.fail(`${what} is not a bool`);
+      return x;
+    }
+    if (tag === 'as_expr') {
+      const e = this.parse(str(obj(x, what).expr_str, `${what}.expr_str`));
+      if (e.kind === 'poly') this.fail(`${what} is not a boolean expression`);
+      return wrapBool(e, this.env);
+    }
+    return this.fail(`${what} has unknown kind '${tag}'`);
+  }
+
+  tensorMeta(v: unknown, what: string, asIntOnly = false): TensorMeta & { requiresGrad: boolean } {
+    const o = obj(v, what);
+    const code = int(o.dtype, `${what}.dtype`);
+    const dtype = dtypeFromCode(code);
+    if (!dtype) this.fail(`${what}: dtype ${dtypeNameFromCode(code) ?? `code ${code}`} is not supported by the engine`);
+    if (o.layout !== undefined && o.layout !== 7) this.fail(`${what}: layout ${String(o.layout)} is not supported (only strided)`);
+    const dim = (d: unknown, w: string): IntLike => {
+      if (asIntOnly) {
+        const [tag, x] = unionTag(d, w);
+        if (tag !== 'as_int') this.fail(`${w} must be a concrete int here`);
+        return int(x, w);
+      }
+      return this.symInt(d, w);
+    };
+    const sizes = arr(o.sizes, `${what}.sizes`);
+    const strides = arr(o.strides, `${what}.strides`);
+    if (sizes.length !== strides.length) this.fail(`${what} has ${sizes.length} sizes but ${strides.length} strides`);
+    if (sizes.length > 64) this.fail(`${what} has too many dimensions`);
+    const shape = sizes.map((d, i) => dim(d, `${what}.sizes[${i}]`));
+    for (const d of shape) if (typeof d === 'number' && d < 0) this.fail(`${what} has a negative size ${d}`);
+    return {
+      dtype,
+      shape,
+      strides: strides.map((d, i) => dim(d, `${what}.strides[${i}]`)),
+      storageOffset: o.storage_offset === undefined ? 0 : dim(o.storage_offset, `${what}.storage_offset`),
+      requiresGrad: o.requires_grad === true,
+    };
+  }
+
+  // -------------------------------------------------------------- signature
+
+  private argName(a: unknown, what: string): string {
+    return str(obj(a, what).name, `${what}.name`);
+  }
+
+  private inputSpec(s: unknown, i: number, ph: Node): InputSpec {
+    const [tag, vRaw] = unionTag(s, `input_specs[${i}]`);
+    const v = obj(vRaw, `input_specs[${i}].${tag}`);
+    const w = `input_specs[${i}]`;
+    const check = (name: string): string => {
+      if (name !== ph.name) this.fail(`${w} names '${name}' but graph input ${i} is '${ph.name}'`);
+      return name;
+    };
+    switch (tag) {
+      case 'user_input': {
+        const [atag, a] = unionTag(v.arg, `${w}.arg`);
+        if (atag === 'as_tensor' || atag === 'as_sym_int' || atag === 'as_sym_float' || atag === 'as_sym_bool' || atag === 'as_custom_obj') {
+          const name = atag === 'as_tensor' || atag === 'as_custom_obj' ? this.argName(a, `${w}.arg`) : str(obj(a, w).as_name, `${w}.arg`);
+          return { kind: 'USER_INPUT', name: check(name) };
+        }
+        return { kind: 'USER_INPUT', name: ph.name, constantValue: ph.meta.val };
+      }
+      case 'constant_input':
+        return { kind: 'USER_INPUT', name: check(str(v.name, `${w}.name`)), constantValue: ph.meta.val };
+      case 'parameter':
+        return { kind: 'PARAMETER', name: check(this.argName(v.arg, `${w}.arg`)), target: str(v.parameter_name, `${w}.parameter_name`) };
+      case 'buffer':
+        return { kind: 'BUFFER', name: check(this.argName(v.arg, `${w}.arg`)), target: str(v.buffer_name, `${w}.buffer_name`), persistent: v.persistent !== false };
+      case 'tensor_constant':
+        return { kind: 'CONSTANT_TENSOR', name: check(this.argName(v.arg, `${w}.arg`)), target: str(v.tensor_constant_name, `${w}.tensor_constant_name`) };
+      case 'custom_obj':
+        return { kind: 'CUSTOM_OBJ', name: check(this.argName(v.arg, `${w}.arg`)), target: str(v.custom_obj_name, `${w}.custom_obj_name`) };
+      case 'token':
+        return { kind: 'TOKEN', name: check(this.argName(v.arg, `${w}.arg`)) };
+    }
+    return this.fail(`${w} has unknown kind '${tag}'`);
+  }
+
+  private outputSpec(s: unknown, i: number, value: unknown): OutputSpec {
+    const [tag, vRaw] = unionTag(s, `output_specs[${i}]`);
+    const v = obj(vRaw, `output_specs[${i}].${tag}`);
+    const w = `output_specs[${i}]`;
+    const name = isNode(value) ? value.name : String(value);
+    const check = (n: string) => {
+      if (isNode(value) && n !== value.name) this.fail(`${w} names '${n}' but graph output ${i} is '${value.name}'`);
+    };
+    const tensorArg = () => check(this.argName(v.arg, `${w}.arg`));
+    switch (tag) {
+      case 'user_output': {
+        const [atag, a] = unionTag(v.arg, `${w}.arg`);
+        if (atag === 'as_tensor') check(this.argName(a, `${w}.arg`));
+        return { kind: 'USER_OUTPUT', name };
+      }
+      case 'loss_output':
+        tensorArg();
+        return { kind: 'LOSS_OUTPUT', name };
+      case 'buffer_mutation':
+        tensorArg();
+        return { kind: 'BUFFER_MUTATION', name, target: str(v.buffer_name, `${w}.buffer_name`) };
+      case 'parameter_mutation':
+        tensorArg();
+        return { kind: 'PARAMETER_MUTATION', name, target: str(v.parameter_name, `${w}.parameter_name`) };
+      case 'gradient_to_parameter':
+        tensorArg();
+        return { kind: 'GRADIENT_TO_PARAMETER', name, target: str(v.parameter_name, `${w}.parameter_name`) };
+      case 'gradient_to_user_input':
+        tensorArg();
+        return { kind: 'GRADIENT_TO_USER_INPUT', name, target: str(v.user_input_name, `${w}.user_input_name`) };
+      case 'user_input_mutation':
+        tensorArg();
+        return { kind: 'USER_INPUT_MUTATION', name, target: str(v.user_input_name, `${w}.user_input_name`) };
+      case 'token':
+        tensorArg();
+        return { kind: 'TOKEN', name };
+    }
+    return this.fail(`${w} has unknown kind '${tag}'`);
+  }
+
+  // -------------------------------------------------------------- weights
+
+  private loadPayloads(specs: readonly InputSpec[], phs: readonly Node[]): { stateDict: Map<string, Tensor>; constants: Map<string, Tensor> } {
+    const load = (cfg: S.PayloadConfig, dir: string): Map<string, Tensor> => {
+      const out = new Map<string, Tensor>();
+      const storages = new Map<string, Storage>();
+      for (const [key, metaRaw] of Object.entries(cfg.config)) {
+        const what = `${dir}…config['${key}']`;
+        const meta = obj(metaRaw, what);
+        const path = str(meta.path_name, `${what}.path_name`);
+        if (meta.use_pickle === true) this.fail(`${what}: pickled payloads (tensor subclasses, custom objects) are not supported`);
+        if (!IDENT.test(path.replace(/[.-]/g, '_')) || path.includes('/')) this.fail(`${what}: bad path_name '${path.slice(0, 80)}'`);
+        const tm = this.tensorMeta(meta.tensor_meta, `${what}.tensor_meta`, true);
+        const shape = tm.shape as number[];
+        const strides = tm.strides as number[];
+        const offset = tm.storageOffset as number;
+        const bytes = this.payloads.read(dir, path);
+        let nd: NDArray;
+        if (bytes.length === 0) nd = NDArray.zeros(tm.dtype, shape);
+        else {
+          const size = itemSize(tm.dtype);
+          if (bytes.length % size !== 0) this.fail(`${what}: ${bytes.length} bytes is not a whole number of ${tm.dtype} elements`);
+          const skey = `${path}:${tm.dtype}`;
+          let st = storages.get(skey);
+          if (!st) {
+            st = storageFromBytes(tm.dtype, bytes, this.payloads.copy);
+            storages.set(skey, st);
+          }
+          const n = st.data.length;
+          if (offset < 0) this.fail(`${what}: negative storage offset`);
+          let last = offset;
+          let empty = false;
+          shape.forEach((d, i) => {
+            if (d === 0) empty = true;
+            if (strides[i]! < 0) this.fail(`${what}: negative stride`);
+            last += (d - 1) * strides[i]!;
+          });
+          if (!empty && last >= n) this.fail(`${what}: sizes/strides/offset reach element ${last} of a storage of ${n}`);
+          nd = new NDArray(st, shape, strides, offset);
+        }
+        const t = Tensor.fromNDArray(nd);
+        t.requiresGrad = tm.requiresGrad;
+        out.set(key, t);
+      }
+      return out;
+    };
+    const stateDict = load(this.payloads.weights, 'data/weights/');
+    const constants = load(this.payloads.constants, 'data/constants/');
+    specs.forEach((s, i) => {
+      if (s.kind !== 'PARAMETER' && s.kind !== 'BUFFER' && s.kind !== 'CONSTANT_TENSOR') return;
+      const inState = s.kind === 'PARAMETER' || (s.kind === 'BUFFER' && s.persistent !== false);
+      const t = (inState ? stateDict : constants).get(s.target!);
+      if (!t) this.fail(`${s.kind.toLowerCase()} '${s.target}' (input ${s.name}) has no tensor in the ${inState ? 'weights' : 'constants'} config`);
+      const m = phs[i]!.meta.val as TensorMeta;
+      const same = m && m.dtype === t.dtype && m.shape.length === t.shape.length && m.shape.every((d, k) => typeof d !== 'number' || d === t.shape[k]);
+      if (!same) this.fail(`${s.kind.toLowerCase()} '${s.target}' is ${t.typeString()} but input ${s.name} expects ${m ? `${m.dtype}[${m.shape.join(', ')}]` : 'no tensor'}`);
+    });
+    return { stateDict, constants };
+  }
+}
+
+function countLeaves(s: TreeSpec): number {
+  return s.type === 'leaf' ? 1 : s.children.reduce((a, c) => a + countLeaves(c), 0);
+}
+
+const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && 'op' in v && 'graph' in v && 'users' in v;
+
+// ---------------------------------------------------------------- graphs
+
+class GraphReader {
+  readonly graph = new Graph();
+  private readonly scope = new Map<string, Node>();
+  private readonly tensorValues: Record<string, unknown>;
+  private readonly symIntValues: Record<string, unknown>;
+  private readonly symBoolValues: Record<string, unknown>;
+  private readonly symFloatValues: Record<string, unknown>;
+
+  constructor(
+    readonly prog: ProgramReader,
+    readonly doc: Record<string, unknown>,
+    readonly where: string,
+    readonly depth = 0,
+  ) {
+    if (depth > 32) prog.fail('subgraphs nested too deeply');
+    this.tensorValues = obj(doc.tensor_values ?? {}, `${where}.tensor_values`);
+    this.symIntValues = obj(doc.sym_int_values ?? {}, `${where}.sym_int_values`);
+    this.symBoolValues = obj(doc.sym_bool_values ?? {}, `${where}.sym_bool_values`);
+    this.symFloatValues = obj(doc.sym_float_values ?? {}, `${where}.sym_float_values`);
+  }
+
+  private fail(problem: string): never {
+    return this.prog.fail(`${this.where}: ${problem}`);
+  }
+
+  private claim(name: string, what: string): void {
+    if (!IDENT.test(name)) this.fail(`${what} has an invalid name '${name.slice(0, 80)}'`);
+    if (this.scope.has(name)) this.fail(`${what} redefines '${name}'`);
+  }
+
+  private define(n: Node, name: string): void {
+    if (n.name !== name) {
+      this.graph.namespace.release(n.name);
+      n.name = name;
+    }
+    this.scope.set(name, n);
+  }
+
+  private tensorMetaOf(name: string): TensorMeta {
+    const tm = this.tensorValues[name];
+    if (tm === undefined) this.fail(`tensor '${name}' has no entry in tensor_values`);
+    const { requiresGrad: _r, ...meta } = this.prog.tensorMeta(tm, `${this.where}.tensor_values['${name}']`);
+    return meta;
+  }
+
+  private symValueOf(kind: 'int' | 'bool' | 'float', name: string): unknown {
+    if (kind === 'int') {
+      const v = this.symIntValues[name];
+      if (v === undefined) this.fail(`sym int '${name}' has no entry in sym_int_values`);
+      return this.prog.symInt(v, `${this.where}.sym_int_values['${name}']`);
+    }
+    if (kind === 'bool') {
+      const v = this.symBoolValues[name];
+      if (v === undefined) this.fail(`sym bool '${name}' has no entry in sym_bool_values`);
+      return this.prog.symBool(v, `${this.where}.sym_bool_values['${name}']`);
+    }
+    const v = this.symFloatValues[name];
+    if (v === undefined) return undefined;
+    const [tag, x] = unionTag(v, `sym_float_values['${name}']`);
+    return tag === 'as_float' ? floatValue(x) : undefined;
+  }
+
+  private ref(name: unknown, what: string): Node {
+    const n = this.scope.get(str(name, what));
+    if (!n) this.fail(`${what} refers to '${String(name).slice(0, 80)}', which is not defined before it`);
+    return n;
+  }
+
+  build(constantInputNames: ReadonlyMap<number, string> = new Map()): Graph {
+    const inputs = arr(this.doc.inputs, `${this.where}.inputs`);
+    inputs.forEach((a, i) => {
+      const [tag, v] = unionTag(a, `${this.where}.inputs[${i}]`);
+      let name: string;
+      let val: unknown;
+      switch (tag) {
+        case 'as_tensor':
+          name = str(obj(v, 'input').name, 'input name');
+          val = this.tensorMetaOf(name);
+          break;
+        case 'as_sym_int':
+        case 'as_sym_bool':
+        case 'as_sym_float': {
+          name = str(obj(v, 'input').as_name, 'input name');
+          val = this.symValueOf(tag === 'as_sym_int' ? 'int' : tag === 'as_sym_bool' ? 'bool' : 'float', name);
+          break;
+        }
+        case 'as_custom_obj':
+          name = str(obj(v, 'input').name, 'input name');
+          val = null;
+          break;
+        case 'as_token':
+          name = str(obj(v, 'input').name, 'input name');
+          val = null;
+          break;
+        default:
+          name = constantInputNames.get(i) ?? `arg${i}_1`;
+          val = this.constantValue(tag, v, `${this.where}.inputs[${i}]`);
+      }
+      this.claim(name, `input ${i}`);
+      const ph = this.graph.placeholder(name);
+      ph.meta.val = val;
+      this.define(ph, name);
+    });
+    const nodes = arr(this.doc.nodes, `${this.where}.nodes`);
+    nodes.forEach((n, i) => this.node(n, i));
+    const outs = arr(this.doc.outputs, `${this.where}.outputs`).map((o, i) => this.outputValue(o, `${this.where}.outputs[${i}]`));
+    this.graph.output(outs);
+    return this.graph;
+  }
+
+  private constantValue(tag: string, v: unknown, what: string): unknown {
+    switch (tag) {
+      case 'as_none':
+        return null;
+      case 'as_int':
+        return int(v, what);
+      case 'as_float':
+        return pyFloatArg(v);
+      case 'as_string':
+        return str(v, what);
+      case 'as_bool':
+        if (typeof v !== 'boolean') this.fail(`${what} is not a bool`);
+        return v;
+    }
+    return this.fail(`${what}: '${tag}' is not supported as a graph input or output`);
+  }
+
+  private outputValue(o: unknown, what: string): unknown {
+    const [tag, v] = unionTag(o, what);
+    switch (tag) {
+      case 'as_tensor':
+        return this.ref(obj(v, what).name, what);
+      case 'as_sym_int':
+      case 'as_sym_bool':
+      case 'as_sym_float': {
+        const x = obj(v, what);
+        if ('as_name' in x) return this.ref(x.as_name, what);
+        return this.constantValue(tag.replace('sym_', ''), Object.values(x)[0], what);
+      }
+      case 'as_tensors':
+        return arr(v, what).map((t, i) => this.ref(obj(t, what).name, `${what}[${i}]`));
+    }
+    return this.constantValue(tag, v, what);
+  }
+
+  private decodeMeta(md: unknown, what: string): NodeMeta {
+    const meta: NodeMeta = {};
+    if (md === undefined || md === null) return meta;
+    const m = obj(md, what);
+    const extra: Record<string, string> = {};
+    for (const [k, v] of Object.entries(m)) {
+      const s = str(v, `${what}['${k}']`);
+      if (!DECODED_META_KEYS.has(k)) extra[k] = s;
+    }
+    if (typeof m.stack_trace === 'string') {
+      // The raw text stays beside the frames so that saving again writes it unchanged.
+      const frames = parseStackTrace(m.stack_trace);
+      if (frames.length) meta.stackTrace = frames;
+      extra.stack_trace = m.stack_trace;
+    }
+    if (typeof m.nn_module_stack === 'string' && m.nn_module_stack) {
+      meta.nnModuleStack = m.nn_module_stack.split(';').map((e) => {
+        const parts = splitTopLevelCommas(e);
+        if (parts.length !== 3) this.fail(`${what}: nn_module_stack entry '${e.slice(0, 80)}' does not have 3 parts`);
+        return parts as [string, string, string];
+      });
+    }
+    if (typeof m.source_fn_stack === 'string' && m.source_fn_stack) {
+      meta.sourceFnStack = m.source_fn_stack.split(';').map((e) => {
+        const c = e.indexOf(',');
+        return (c < 0 ? [e, ''] : [e.slice(0, c), e.slice(c + 1)]) as [string, string];
+      });
+    }
+    if (Object.keys(extra).length) meta.pt2Metadata = extra;
+    return meta;
+  }
+
+  private node(nRaw: unknown, index: number): void {
+    const what = `${this.where}.nodes[${index}]`;
+    const sn = obj(nRaw, what);
+    const serialTarget = str(sn.target, `${what}.target`);
+    const declaredName = sn.name === null || sn.name === undefined ? undefined : str(sn.name, `${what}.name`);
+    const outsDoc = arr(sn.outputs, `${what}.outputs`);
+    const label = declaredName ?? `#${index}`;
+    const target = targetFromSerialized(serialTarget);
+    if (!target) throw new UnknownTargetError(this.prog.entry, serialTarget, label);
+    const meta = this.decodeMeta(sn.metadata, `${what}.metadata`);
+    const isHop = target.startsWith('higher_order.');
+
+    // Inputs.
+    const named: Array<{ name: string; kind: number | null; tag: string; value: unknown }> = [];
+    const seen = new Set<string>();
+    arr(sn.inputs, `${what}.inputs`).forEach((inp, i) => {
+      const w = `${what}.inputs[${i}]`;
+      const o = obj(inp, w);
+      const name = str(o.name, `${w}.name`);
+      if (name && seen.has(name)) this.fail(`node '${label}' passes argument '${name}' twice`);
+      seen.add(name);
+      const kind = o.kind === null || o.kind === undefined ? null : int(o.kind, `${w}.kind`);
+      named.push({ name, kind, tag: isObj(o.arg) ? Object.keys(o.arg)[0]! : '', value: this.argument(o.arg, `${w}.arg`, isHop, meta) });
+    });
+    const args: unknown[] = [];
+    const kwargs: Record<string, unknown> = {};
+    const def = defaultRegistry.has(target) ? defaultRegistry.get(target) : undefined;
+    if (def && !isHop) {
+      const byName = new Map(named.map((x) => [x.name, x]));
+      for (const x of named) if (!def.parsed.args.some((a) => a.name === x.name)) this.fail(`node '${label}': ${target} has no argument '${x.name}'`);
+      let positional = true;
+      for (const a of def.parsed.args) {
+        const x = byName.get(a.name);
+        if (!x) {
+          if (!a.hasDefault) this.fail(`node '${label}': missing required argument '${a.name}' of ${target}`);
+          positional = false;
+          continue;
+        }
+        const kw = a.kwargOnly || x.kind === 2 || !positional;
+        if (kw) {
+          kwargs[a.name] = x.value;
+          positional = false;
+        } else args.push(x.value);
+      }
+    } else {
+      for (const x of named) {
+        if (x.kind === 2 && x.name) kwargs[x.name] = x.value;
+        else args.push(x.value);
+      }
+      // Without a schema only the file knows the argument names; keep them for saving again.
+      if (!isHop && target.split('.').length === 3 && !target.startsWith('operator.')) meta.pt2Args = named.map((x) => ({ name: x.name, kind: x.kind === 2 ? 2 : 1, tag: x.tag }));
+    }
+
+    // Outputs: single value → the node itself; several → getitem nodes.
+    const tags = outsDoc.map((o, i) => unionTag(o, `${what}.outputs[${i}]`));
+    const returnsList = def ? def.parsed.returns.length === 1 && def.parsed.returns[0]!.type.endsWith('[]') : tags.length === 1 && tags[0]![0] === 'as_tensors';
+    const single = isHop ? sn.is_hop_single_tensor_return === true : tags.length === 1 && !returnsList && (!def || def.parsed.returns.length <= 1);
+    const valueName = (tag: string, v: unknown, w: string): string => {
+      const o = obj(v, w);
+      return str(tag === 'as_tensor' ? o.name : o.as_name, `${w} name`);
+    };
+    const valueOf = (tag: string, name: string): unknown => {
+      if (tag === 'as_tensor') return this.tensorMetaOf(name);
+      if (tag === 'as_sym_int') return this.symValueOf('int', name);
+      if (tag === 'as_sym_bool') return this.symValueOf('bool', name);
+      if (tag === 'as_sym_float') return this.symValueOf('float', name);
+      return this.fail(`node '${label}': output kind '${tag}' is not supported`);
+    };
+    let nodeName: string;
+    let val: unknown;
+    if (tags.length === 0) nodeName = declaredName ?? this.fail(`node #${index} has neither a name nor outputs`);
+    else if (single) {
+      const [tag, v] = tags[0]!;
+      if (tag === 'as_none') {
+        nodeName = declaredName ?? this.fail(`node #${index} has neither a name nor outputs`);
+        val = null;
+      } else {
+        nodeName = valueName(tag, v, `${what}.outputs[0]`);
+        val = valueOf(tag, nodeName);
+      }
+    } else nodeName = declaredName ?? this.fail(`node #${index} returns several values but has no name`);
+    this.claim(nodeName, `node #${index}`);
+    const node = this.graph.createNode('call_function', target, args, kwargs, nodeName);
+    node.meta = { ...meta };
+    this.define(node, nodeName);
+
+    if (tags.length && !single) {
+      const items: Array<{ tag: string; v: unknown; w: string }> = returnsList
+        ? arr(tags[0]![1], `${what}.outputs[0]`).map((t, j) => ({ tag: 'as_tensor', v: t, w: `${what}.outputs[0][${j}]` }))
+        : tags.map(([tag, v], j) => ({ tag, v, w: `${what}.outputs[${j}]` }));
+      const vals: unknown[] = [];
+      items.forEach(({ tag, v, w }, j) => {
+        if (tag === 'as_none') {
+          vals.push(null);
+          return;
+        }
+        if (tag === 'as_tensors') {
+          // A list inside a tuple return: getitem of getitem.
+          const list = arr(v, w);
+          const inner = this.graph.createNode('call_function', 'getitem', [node, j], {}, `${nodeName}_${j}`);
+          inner.meta = { ...meta };
+          this.define(inner, inner.name);
+          const metas = list.map((t, k) => {
+            const nm = str(obj(t, `${w}[${k}]`).name, `${w}[${k}].name`);
+            const m = this.tensorMetaOf(nm);
+            this.getitem(inner, k, nm, m, meta);
+            return m;
+          });
+          inner.meta.val = metas;
+          vals.push(metas);
+          return;
+        }
+        const name = valueName(tag, v, w);
+        const m = valueOf(tag, name);
+        vals.push(m);
+        if (!/_unused_\d+$/.test(name)) this.getitem(node, j, name, m, meta);
+      });
+      node.meta.val = vals;
+    } else node.meta.val = val;
+  }
+
+  private getitem(src: Node, index: number, name: string, val: unknown, meta: NodeMeta): void {
+    this.claim(name, `output of ${src.name}`);
+    const g = this.graph.createNode('call_function', 'getitem', [src, index], {}, name);
+    g.meta = { ...meta, val };
+    this.define(g, name);
+  }
+
+  /** One serialized argument to its engine value. */
+  private argument(a: unknown, what: string, isHop: boolean, meta: NodeMeta): unknown {
+    const [tag, v] = unionTag(a, what);
+    const tensor = (x: unknown, w: string) => this.ref(obj(x, w).name, w);
+    const sym = (x: unknown, w: string, kind: 'int' | 'float' | 'bool') => {
+      const o = obj(x, w);
+      if ('as_name' in o) return this.ref(o.as_name, w);
+      const [t, c] = unionTag(o, w);
+      if (kind === 'int' && t === 'as_int') return int(c, w);
+      if (kind === 'float' && t === 'as_float') return pyFloatArg(c);
+      if (kind === 'bool' && t === 'as_bool' && typeof c === 'boolean') return c;
+      return this.fail(`${w} is not a sym ${kind}`);
+    };
+    const optTensor = (x: unknown, w: string) => {
+      const [t, c] = unionTag(x, w);
+      if (t === 'as_none') return null;
+      if (t === 'as_tensor') return tensor(c, w);
+      return this.fail(`${w} is not an optional tensor`);
+    };
+    switch (tag) {
+      case 'as_none':
+        return null;
+      case 'as_tensor':
+        return tensor(v, what);
+      case 'as_tensors': {
+        const items = arr(v, what).map((x, i) => tensor(x, `${what}[${i}]`));
+        return isHop ? new ArgTuple(items) : items;
+      }
+      case 'as_int':
+        return int(v, what);
+      case 'as_ints':
+        return arr(v, what).map((x, i) => int(x, `${what}[${i}]`));
+      case 'as_float':
+        return pyFloatArg(v);
+      case 'as_floats':
+        return arr(v, what).map(pyFloatArg);
+      case 'as_string':
+        return str(v, what);
+      case 'as_strings':
+        return arr(v, what).map((x, i) => str(x, `${what}[${i}]`));
+      case 'as_sym_int':
+        return sym(v, what, 'int');
+      case 'as_sym_ints':
+        return arr(v, what).map((x, i) => sym(x, `${what}[${i}]`, 'int'));
+      case 'as_sym_float':
+        return sym(v, what, 'float');
+      case 'as_sym_floats':
+        return arr(v, what).map((x, i) => sym(x, `${what}[${i}]`, 'float'));
+      case 'as_sym_bool':
+        return sym(v, what, 'bool');
+      case 'as_sym_bools':
+        return arr(v, what).map((x, i) => sym(x, `${what}[${i}]`, 'bool'));
+      case 'as_bool':
+        if (typeof v !== 'boolean') this.fail(`${what} is not a bool`);
+        return v;
+      case 'as_bools':
+        return arr(v, what).map((x) => {
+          if (typeof x !== 'boolean') this.fail(`${what} is not a list of bools`);
+          return x;
+        });
+      case 'as_scalar_type': {
+        const name = dtypeNameFromCode(int(v, what));
+        if (!name) this.fail(`${what}: unknown dtype code ${String(v)}`);
+        return new TorchDType(name);
+      }
+      case 'as_memory_format': {
+        const name = MEMORY_FORMATS[int(v, what)];
+        if (!name) this.fail(`${what}: unknown memory format ${String(v)}`);
+        return new TorchEnum(name);
+      }
+      case 'as_layout': {
+        const name = LAYOUTS[int(v, what)];
+        if (!name) this.fail(`${what}: unknown layout ${String(v)}`);
+        return new TorchEnum(name);
+      }
+      case 'as_device': {
+        const d = obj(v, what);
+        const type = str(d.type, `${what}.type`);
+        return new TorchDevice(d.index === null || d.index === undefined ? type : `${type}:${int(d.index, `${what}.index`)}`);
+      }
+      case 'as_optional_tensors':
+        return arr(v, what).map((x, i) => optTensor(x, `${what}[${i}]`));
+      case 'as_optional_tensor':
+        return optTensor(v, what);
+      case 'as_graph': {
+        const ga = obj(v, what);
+        const name = str(ga.name, `${what}.name`);
+        this.claim(name, what);
+        if (this.graph.subgraphs.has(name)) this.fail(`${what}: subgraph '${name}' is defined twice`);
+        const sub = new GraphReader(this.prog, obj(ga.graph, `${what}.graph`), `${this.where}.${name}`, this.depth + 1).build();
+        this.graph.subgraphs.set(name, sub);
+        const n = this.graph.createNode('get_attr', name, [], {}, name);
+        if (meta.stackTrace) n.meta.stackTrace = meta.stackTrace;
+        this.define(n, name);
+        return n;
+      }
+      case 'as_nested_tensors':
+        return arr(v, what).map((l, i) => arr(l, `${what}[${i}]`).map((x, j) => tensor(x, `${what}[${i}][${j}]`)));
+      case 'as_int_lists':
+        return arr(v, what).map((l, i) => arr(l, `${what}[${i}]`).map((x, j) => int(x, `${what}[${i}][${j}]`)));
+      case 'as_float_lists':
+        return arr(v, what).map((l, i) => arr(l, `${what}[${i}]`).map(pyFloatArg));
+      case 'as_string_to_argument': {
+        const o = obj(v, what);
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(o)) out[k] = this.argument(x, `${what}['${k}']`, isHop, meta);
+        return out;
+      }
+      case 'as_operator': {
+        const t = targetFromSerialized(str(v, what));
+        if (!t) this.fail(`${what}: unknown operator '${String(v).slice(0, 80)}'`);
+        return t;
+      }
+      case 'as_custom_obj':
+      case 'as_complex':
+        return this.fail(`${what}: '${tag}' arguments are not supported`);
+    }
+    return this.fail(`${what} has unknown kind '${tag}'`);
+  }
+}
+
+export type { PayloadSource };
