@@ -107,15 +107,11 @@ export function exportModule(mod: Module, args: unknown, kwargs: Record<string, 
     inputSpecs.push({ kind: 'BUFFER', name: ph.name, target: name, persistent });
     (persistent ? stateDict : constants).set(name, t);
   }
+  // Plain tensor attributes become constants only if forward reads them (torch lifts
+  // them on first use, as `c_<name>`), so they are named here and lifted lazily.
   const constantNames = new Map<Tensor, string>();
-  for (const [name, t] of mod.namedConstants()) {
-    constantNames.set(t, name);
-    const ph = tracer.addPlaceholder(`c_${sanitize(name)}`, 'constant', t.meta, t);
-    inputSpecs.push({ kind: 'CONSTANT_TENSOR', name: ph.name, target: name });
-    constants.set(name, t);
-  }
+  for (const [name, t] of mod.namedConstants()) constantNames.set(t, name);
   tracer.constantNamer = (t) => constantNames.get(t);
-  const liftedBefore = tracer.liftedConstants.length;
 
   // User inputs: fake tensors with symbolic sizes; other values are specialised constants.
   const fakeByLeaf = leaves.map((leaf, i) => {
@@ -155,12 +151,13 @@ export function exportModule(mod: Module, args: unknown, kwargs: Record<string, 
     throw e;
   }
 
-  // Lifted constants discovered during tracing go with the other constants.
-  for (const { tensor, node } of tracer.liftedConstants.slice(liftedBefore)) {
-    const name = node.name.replace(/^c_/, '');
-    constants.set(name, tensor);
-    inputSpecs.splice(inputSpecs.findIndex((s) => s.kind === 'USER_INPUT'), 0, { kind: 'CONSTANT_TENSOR', name: node.name, target: name });
-  }
+  // Constants lifted while tracing go after the buffers, before the user inputs.
+  const firstUser = inputSpecs.findIndex((s) => s.kind === 'USER_INPUT');
+  const liftedSpecs = tracer.liftedConstants.map(({ tensor, node, target }): InputSpec => {
+    constants.set(target, tensor);
+    return { kind: 'CONSTANT_TENSOR', name: node.name, target };
+  });
+  inputSpecs.splice(firstUser < 0 ? inputSpecs.length : firstUser, 0, ...liftedSpecs);
   reorderPlaceholders(graph, inputSpecs.map((s) => s.name));
 
   const { leaves: outLeaves, spec: outSpec } = treeFlatten(out, (x) => x instanceof Tensor || x instanceof SymInt || x instanceof SymBool);

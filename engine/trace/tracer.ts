@@ -22,7 +22,7 @@ export interface ModuleFrame {
 export class Tracer {
   private readonly proxies = new WeakMap<object, Node>();
   /** Placeholders lifted for tensors seen during tracing, in lift order. */
-  readonly liftedConstants: Array<{ tensor: Tensor; node: Node }> = [];
+  readonly liftedConstants: Array<{ tensor: Tensor; node: Node; target: string }> = [];
   /** For subgraph tracers: outer nodes captured, with the inner placeholder standing for each. */
   readonly captures: Array<{ outer: Node; inner: Node }> = [];
   readonly placeholderKinds = new Map<Node, PlaceholderKind>();
@@ -81,9 +81,9 @@ export class Tracer {
     if (outer) return this.capture(outer, t);
     if (t.isFake) throw new Error('internal error: a FakeTensor from another trace was used (tensors created during one export cannot be used in another)');
     // A real tensor the program closed over: lift it as a constant.
-    const name = this.constantNamer(t) ?? `lifted_tensor_${this.liftedConstants.length}`;
-    const node = this.addPlaceholder(`c_${name.replace(/\./g, '_')}`, 'constant', t.meta, t);
-    this.liftedConstants.push({ tensor: t, node });
+    const target = this.constantNamer(t) ?? `lifted_tensor_${this.liftedConstants.length}`;
+    const node = this.addPlaceholder(`c_${target.replace(/\./g, '_')}`, 'constant', t.meta, t);
+    this.liftedConstants.push({ tensor: t, node, target });
     return node;
   }
 

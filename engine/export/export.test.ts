@@ -1,0 +1,46 @@
+// export() behaviours beyond the corpus: lazy constant lifting, strict mode refusal,
+// bad dynamic_shapes specs with clear errors.
+
+import { describe, expect, test } from 'vitest';
+import { NDArray } from '../core/ndarray';
+import { UserError } from '../core/errors';
+import { Tensor } from '../trace/tensor';
+import { Module } from '../trace/module';
+import { callOp } from '../trace/dispatch';
+import { Dim } from '../symbolic/dim';
+import { exportModule } from './export';
+
+const ones = (...shape: number[]) => Tensor.fromNDArray(NDArray.fromValues('float32', shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(1)));
+
+class WithAttrs extends Module {
+  constructor() {
+    super();
+    this.setConstant('unused', ones(3));
+    this.setConstant('scale', ones(3));
+  }
+  forward(x: Tensor) {
+    return callOp('aten.mul.Tensor', [x, this.getConstant('scale')]);
+  }
+}
+
+describe('exportModule', () => {
+  test('tensor attributes are lifted as constants only when forward reads them', () => {
+    const ep = exportModule(new WithAttrs(), [ones(3)]);
+    expect(ep.graph.placeholders.map((p) => p.name)).toEqual(['c_scale', 'x']);
+    expect(ep.graphSignature.inputSpecs[0]).toEqual({ kind: 'CONSTANT_TENSOR', name: 'c_scale', target: 'scale' });
+    expect([...ep.constants.keys()]).toEqual(['scale']);
+  });
+
+  test('strict=True is refused with a clear pointer', () => {
+    expect(() => exportModule(new WithAttrs(), [ones(3)], {}, { strict: true })).toThrow(/strict=True export is not supported yet/);
+  });
+
+  test('dynamic_shapes keys must name forward arguments', () => {
+    expect(() => exportModule(new WithAttrs(), [ones(3)], {}, { dynamicShapes: { y: { 0: new Dim('b') } } })).toThrow(UserError);
+    expect(() => exportModule(new WithAttrs(), [ones(3)], {}, { dynamicShapes: { y: { 0: new Dim('b') } } })).toThrow(/top-level keys must be the arg names \["x"\]/);
+  });
+
+  test('example sizes outside a Dim range are rejected before tracing', () => {
+    expect(() => exportModule(new WithAttrs(), [ones(3)], {}, { dynamicShapes: { x: { 0: new Dim('b', { min: 4 }) } } })).toThrow(/has size 3, which is outside the range \[4, inf\]/);
+  });
+});
