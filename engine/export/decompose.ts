@@ -16,7 +16,7 @@ import { Interpreter } from '../ir/interpreter';
 import { defaultRegistry } from '../ops/register-all';
 import { bindArgs } from '../ops/schema';
 import { type OpDef, OpGroup, isTensorMeta } from '../ops/types';
-import { SymBool, SymInt } from '../symbolic';
+import { type ShapeEnv, SymBool, SymInt } from '../symbolic';
 import { Tensor } from '../trace/tensor';
 import { Tracer, currentTracer, withTracer, type PlaceholderKind } from '../trace/tracer';
 import { traceOp } from '../trace/dispatch';
@@ -61,6 +61,12 @@ class Retracer extends Interpreter {
     }
     const def = defaultRegistry.get(t);
     const bound = bindArgs(def.parsed, args, kwargs);
+    const result = this.retraceOp(def, bound);
+    unifyUnbacked(this.tracer.env, n.meta.val, result);
+    return result;
+  }
+
+  private retraceOp(def: OpDef, bound: unknown[]): unknown {
     if (def.groupSet.has(OpGroup.Inplace) && def.functional) {
       const result = decomposeCall(this.tracer, defaultRegistry.get(def.functional), bound);
       const root = this.rootOf.get(bound[0]);
@@ -73,6 +79,23 @@ class Retracer extends Interpreter {
 
   protected override getAttr(n: Node): unknown {
     return this.graph.subgraphs.get(n.target);
+  }
+}
+
+/**
+ * Re-tracing re-creates data-dependent symbols (`.item()` gives a fresh `u1`); tie
+ * each one to the symbol the original node produced, so the decomposed program
+ * keeps `u0` and what is known about it.
+ */
+function unifyUnbacked(env: ShapeEnv, oldVal: unknown, newVal: unknown): void {
+  const pairs: Array<[unknown, unknown]> = [];
+  if (oldVal instanceof SymInt && newVal instanceof SymInt) pairs.push([oldVal, newVal]);
+  else if (isTensorMeta(oldVal) && newVal instanceof Tensor) oldVal.shape.forEach((d, i) => pairs.push([d, newVal.shape[i]]));
+  else if (Array.isArray(oldVal) && Array.isArray(newVal)) oldVal.forEach((o, i) => unifyUnbacked(env, o, newVal[i]));
+  for (const [o, nv] of pairs) {
+    if (!(o instanceof SymInt) || !(nv instanceof SymInt)) continue;
+    const fresh = env.simplify(nv.expr).asSymbol;
+    if (fresh && env.info(fresh.name).kind === 'unbacked') env.aliasUnbacked(fresh.name, o.expr);
   }
 }
 

@@ -281,9 +281,19 @@ export const unflatten = viewOp(
   },
 );
 
-export const slice = viewOp('slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)', (g, a, op) =>
-  sliceGeom(g, a[1] as number, a[2] as IntLike | null, a[3] as IntLike | null, a[4] as IntLike, op),
-);
+// Not viewOp: the meta function needs ctx.newUnbacked (Note [Unbacked slice bounds]).
+export const slice = defineOp({
+  schema: 'slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor(a)',
+  groups: [OpGroup.View, OpGroup.Core],
+  meta: (a, ctx) => {
+    const x = a[0] as TensorMeta;
+    return viewMeta(x.dtype, sliceGeom(geomOfMeta(x), a[1] as number, a[2] as IntLike | null, a[3] as IntLike | null, a[4] as IntLike, ctx.op, (r) => ctx.newUnbacked(r)));
+  },
+  cpu: (a, ctx) => {
+    const x = a[0] as NDArray;
+    return viewArray(x, sliceGeom(geomOfArray(x), a[1] as number, a[2] as IntLike | null, a[3] as IntLike | null, a[4] as IntLike, ctx.op));
+  },
+});
 
 export const select = viewOp('select.int(Tensor(a) self, int dim, SymInt index) -> Tensor(a)', (g, a) => selectGeom(g, a[1] as number, a[2] as IntLike));
 

@@ -15,6 +15,8 @@ import { reductionOps } from './reduction';
 import { matmulOps } from './matmul';
 import { convOps } from './conv';
 import { normOps } from './norm';
+import { paddingOps } from './padding';
+import { miscOps } from './misc';
 
 export const defaultRegistry = new OpRegistry();
 defaultRegistry.register([
@@ -30,4 +32,6 @@ defaultRegistry.register([
   ...matmulOps,
   ...convOps,
   ...normOps,
+  ...paddingOps,
+  ...miscOps,
 ]);

@@ -36,6 +36,7 @@ import {
   toPoly,
   wrapInt,
   type SymInt,
+  ValueRange,
 } from '../symbolic';
 import * as E from '../symbolic/expr';
 import {
@@ -387,15 +388,98 @@ export function squeezeGeom(g: Geometry, dims: readonly number[] | undefined): G
   return { shape, strides, offset: g.offset };
 }
 
-/** slice.Tensor's geometry, clamping start/end like Python slicing. */
-export function sliceGeom(g: Geometry, dimArg: number, start: IntLike | null, end: IntLike | null, step: IntLike, op: string): Geometry {
+/** Whether `v` mentions a data-dependent (unbacked, `u…`) symbol. */
+function hasUnbacked(v: IntLike | null): boolean {
+  return v !== null && typeof v !== 'number' && [...E.freeSymbols(v.env.simplify(v.expr))].some((n) => n.startsWith('u'));
+}
+
+/** a < b decided from value ranges alone (no guards); undefined when they cannot tell. */
+function staticLt(a: IntLike, b: IntLike): boolean | undefined {
+  if (typeof a === 'number' && typeof b === 'number') return a < b;
+  if (staticallyKnownTrue(symLt(a, b))) return true;
+  if (staticallyKnownTrue(symGe(a, b))) return false;
+  return undefined;
+}
+
+/** a ≤ b decided from value ranges alone; undefined when they cannot tell. */
+const staticLe = (a: IntLike, b: IntLike): boolean | undefined => {
+  const gt = staticLt(b, a);
+  return gt === undefined ? undefined : !gt;
+};
+
+/** Clamp `v` to at least `lo` / at most `hi` statically (equality needs no clamp); undefined when unknown. */
+function clampStatic(v: IntLike, lo: IntLike, hi: IntLike): IntLike | undefined {
+  let r = v;
+  if (staticLe(lo, r) !== true) {
+    if (staticLe(r, lo) !== true) return undefined;
+    r = lo;
+  }
+  if (staticLe(r, hi) === true) return r;
+  return staticLe(hi, r) === true ? hi : undefined;
+}
+
+/**
+ * Python-slice clamping of [start, end) into [0, size] decided statically;
+ * undefined when some comparison depends on an unbacked value the ranges cannot
+ * resolve (`x[:u0]` with u0 = y.item() unconstrained).
+ */
+function staticSliceBounds(size: IntLike, start: IntLike, end: IntLike): { s: IntLike; e: IntLike } | undefined {
+  const wrap = (v: IntLike): IntLike | undefined => {
+    const neg = staticLt(v, 0);
+    return neg === undefined ? undefined : neg ? add(v, size) : v;
+  };
+  const s0 = wrap(start);
+  const e0 = wrap(end);
+  if (s0 === undefined || e0 === undefined) return undefined;
+  const s = clampStatic(s0, 0, size);
+  if (s === undefined) return undefined;
+  const e = clampStatic(e0, s, size);
+  return e === undefined ? undefined : { s, e };
+}
+
+/** The upper bound of a size from its value range (the size itself when concrete). */
+function sizeUpper(size: IntLike): number {
+  return typeof size === 'number' ? size : size.env.range(toPoly(size)).hi;
+}
+
+/**
+ * slice.Tensor's geometry, clamping start/end like Python slicing.
+ *
+ * Note [Unbacked slice bounds]
+ * When start or end involve unbacked symbols (`x[:u0]`, u0 = y.item()) that the
+ * value ranges cannot place relative to 0 and the dim's size, torch (2.11+) does
+ * not guard: the result's length is a fresh unbacked symbol u1 with range
+ * [0, size] (`newUnbacked`, given by meta functions). The tracer then emits the
+ * runtime asserts torch prints for u1's range (sym_size_int, ge/le, _assert_scalar).
+ */
+export function sliceGeom(
+  g: Geometry,
+  dimArg: number,
+  start: IntLike | null,
+  end: IntLike | null,
+  step: IntLike,
+  op: string,
+  newUnbacked?: (range: ValueRange) => IntLike,
+): Geometry {
   const nd = g.shape.length;
   if (nd === 0) throw new IndexOutOfRangeError('slice() cannot be applied to a 0-dim tensor.');
   const dim = wrapDim(dimArg, nd);
   if (typeof step === 'number' ? step <= 0 : !guardBool(symGe(step, 1))) throw new OpArgumentError(op, 'slice step must be positive');
   const size = g.shape[dim]!;
-  let s: IntLike = start ?? 0;
   const toEnd = isToEnd(end);
+  if (newUnbacked && (hasUnbacked(start) || (!toEnd && hasUnbacked(end)))) {
+    const bounds = staticSliceBounds(size, start ?? 0, toEnd ? size : end!);
+    if (!bounds) {
+      const shape = [...g.shape];
+      const strides = [...g.strides];
+      shape[dim] = newUnbacked(new ValueRange(0, sizeUpper(size)));
+      strides[dim] = mul(g.strides[dim]!, step);
+      // The start is clamped into [0, size] at run time; 0 unless it is given.
+      const s = start === null ? 0 : start;
+      return { shape, strides, offset: add(g.offset, mul(s, g.strides[dim]!)) };
+    }
+  }
+  let s: IntLike = start ?? 0;
   let e: IntLike = toEnd ? size : end!;
   if (ltSize(s, 0)) s = add(s, size);
   if (!toEnd && ltSize(e, 0)) e = add(e, size);

@@ -246,6 +246,15 @@ export class ShapeEnv {
     if (r.isSingleton) this.replace(name, int(r.lo));
   }
 
+  /**
+   * Declare that a fresh unbacked symbol is the same value as an existing
+   * expression (re-tracing a program re-creates `u0` for the same `.item()`).
+   */
+  aliasUnbacked(name: string, value: Poly): void {
+    if (this.symbols.get(name)?.kind !== 'unbacked') throw new Error(`internal error: ${name} is not an unbacked symbol`);
+    if (this.simplify(value).key !== symbol(name).key) this.replace(name, this.simplify(value));
+  }
+
   private replace(name: string, value: Poly): void {
     const info = this.symbols.get(name);
     if (info) {

@@ -8,9 +8,10 @@ import { NDArray } from '../core/ndarray';
 import { bindArgs, stripDefaults } from '../ops/schema';
 import { type OpDef, OpGroup, type TensorMeta, isTensorMeta, type MetaContext } from '../ops/types';
 import { defaultRegistry } from '../ops/register-all';
-import { SymInt, SymBool, ValueRange, freeSymbols } from '../symbolic';
+import { type IntLike, SymInt, SymBool, ValueRange, freeSymbols, symGe, symLe } from '../symbolic';
 import { Tensor } from './tensor';
 import { TorchDType, TorchEnum, TorchDevice } from '../ir/format';
+import { type Node as GraphNode } from '../ir/graph';
 import { type Tracer, currentTracer } from './tracer';
 
 /** Call an op by name (`aten.add.Tensor`) with Python-style positional and keyword arguments. */
@@ -64,6 +65,7 @@ export function traceOp(tracer: Tracer, def: OpDef, bound: unknown[]): unknown {
   const metaArgs = bound.map((a) => mapDeep(a, (x) => (x instanceof Tensor ? x.meta : x)));
   // Make sure every tensor is known (lifting constants) before the node is created.
   const nodeArgs = bound.map((a, i) => encodeForNode(def.parsed.args[i]!.type, tracer.toNodeArg(a)));
+  const unbackedBefore = tracer.env.allSymbols().filter((s) => s.kind === 'unbacked').length;
   const out = def.meta(metaArgs, metaContext(tracer, def));
   const { args, kwargs } = stripDefaults(def.parsed, nodeArgs);
   const node = tracer.createCall(def.name, args, kwargs, nodeNameFor(def), out);
@@ -74,7 +76,43 @@ export function traceOp(tracer: Tracer, def: OpDef, bound: unknown[]): unknown {
     self.meta = out as TensorMeta;
     return self;
   }
-  return wrapTraced(tracer, node, out);
+  const wrapped = wrapTraced(tracer, node, out);
+  assertNewUnbackedSizes(tracer, wrapped, new Set(tracer.env.allSymbols().filter((s) => s.kind === 'unbacked').slice(unbackedBefore).map((s) => s.name)));
+  return wrapped;
+}
+
+/**
+ * Note [Runtime asserts on unbacked sizes]
+ * When an op's output has a size that is a new data-dependent symbol with known
+ * bounds (slicing to `u0` gives `u1` in [0, n]), torch checks those bounds when
+ * the program runs: `sym_size_int = sym_size.int(out, d)`, then `ge`/`le`
+ * comparisons each followed by `_assert_scalar`. Emitted right after the op.
+ */
+function assertNewUnbackedSizes(tracer: Tracer, wrapped: unknown, fresh: ReadonlySet<string>): void {
+  if (!fresh.size) return;
+  const outs = (Array.isArray(wrapped) ? wrapped : [wrapped]).filter((t): t is Tensor => t instanceof Tensor);
+  for (const t of outs)
+    t.shape.forEach((d, dim) => {
+      const sym = d instanceof SymInt ? tracer.env.simplify(d.expr).asSymbol : undefined;
+      if (!sym || !fresh.has(sym.name)) return;
+      const range = tracer.env.info(sym.name).range;
+      if (range.lo === -Infinity && range.hi === Infinity) return;
+      const size = callOp('aten.sym_size.int', [t, dim]) as IntLike;
+      const check = (op: 'ge' | 'le', bound: number) => {
+        if (!Number.isFinite(bound)) return;
+        const cond = symBinaryTraced(tracer, op, size, bound);
+        callOp('aten._assert_scalar.default', [cond, `Runtime assertion failed for expression ${cond.toString()} on node '${(tracer.toNodeArg(cond) as GraphNode).name}'`]);
+      };
+      check('ge', range.lo);
+      check('le', range.hi);
+    });
+}
+
+function symBinaryTraced(tracer: Tracer, op: 'ge' | 'le', a: IntLike, b: number): SymBool {
+  const result = (op === 'ge' ? symGe(a, b) : symLe(a, b)) as SymBool;
+  const node = tracer.createCall(`operator.${op}`, [tracer.toNodeArg(a), b], {}, op, result);
+  tracer.setProxy(result, node);
+  return result;
 }
 
 /** Values whose graph spelling differs from the engine's: dtypes, enums, devices. */
