@@ -93,6 +93,13 @@ export const or = bitwiseOp('__or__.Tensor(Tensor self, Tensor other) -> Tensor'
   ctx.call('aten.bitwise_or.Tensor', [a, b]),
 );
 
+const dunder = (schema: string, kind: 'and' | 'or' | 'xor', target: string) =>
+  bitwiseOp(schema, kind, `bitwise_${kind}_cpu`, schema.includes('.Tensor') ? [Commutative] : [], ([a, b], ctx) => ctx.call(target, [a, b]));
+export const andScalar = dunder('__and__.Scalar(Tensor self, Scalar other) -> Tensor', 'and', 'aten.bitwise_and.Scalar');
+export const orScalar = dunder('__or__.Scalar(Tensor self, Scalar other) -> Tensor', 'or', 'aten.bitwise_or.Scalar');
+export const xor = dunder('__xor__.Tensor(Tensor self, Tensor other) -> Tensor', 'xor', 'aten.bitwise_xor.Tensor');
+export const xorScalar = dunder('__xor__.Scalar(Tensor self, Scalar other) -> Tensor', 'xor', 'aten.bitwise_xor.Scalar');
+
 export const bitwiseNot = defineOp({
   schema: 'bitwise_not(Tensor self) -> Tensor',
   groups: [Elementwise, Unary, Core],
@@ -108,5 +115,5 @@ export const bitwiseNot = defineOp({
 export const compareOps: OpDef[] = [
   eq, eqScalar, ne, neScalar, lt, ltScalar, le, leScalar, gt, gtScalar, ge, geScalar,
   logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf,
-  bitwiseAnd, bitwiseOr, bitwiseXor, and, or, bitwiseNot,
+  bitwiseAnd, bitwiseOr, bitwiseXor, and, or, andScalar, orScalar, xor, xorScalar, bitwiseNot,
 ];

@@ -658,7 +658,7 @@ export const toCopy = defineOp({
 });
 
 /** to(): an alias when nothing changes, otherwise _to_copy. */
-function toLike(schema: string, pick: (args: unknown[]) => { dtype: DType | null; copy: boolean; fmt: MemoryFormat | null; nonBlocking: boolean }): OpDef {
+function toLike(schema: string, pick: (args: unknown[]) => { dtype: DType | null; copy: boolean; fmt: MemoryFormat | null; nonBlocking: boolean; device?: unknown }): OpDef {
   const target = (args: unknown[], self: DType) => {
     const p = pick(args);
     const d = p.dtype ?? self;
@@ -682,6 +682,7 @@ function toLike(schema: string, pick: (args: unknown[]) => { dtype: DType | null
       const t = target(args, ctx.meta(x).dtype);
       if (t.same) return x;
       const kwargs: Record<string, unknown> = { dtype: t.d };
+      if (t.device !== undefined) kwargs.device = t.device;
       if (t.nonBlocking) kwargs.non_blocking = true;
       if (t.fmt !== null) kwargs.memory_format = t.fmt;
       return ctx.call('aten._to_copy.default', [x], kwargs);
@@ -696,6 +697,11 @@ export const toDtype = toLike(
 export const toDtypeLayout = toLike(
   'to.dtype_layout(Tensor(a) self, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)',
   ([, dtype, , , , nonBlocking, copy, fmt]) => ({ dtype: dtype as DType | null, nonBlocking: nonBlocking as boolean, copy: copy as boolean, fmt: fmt as MemoryFormat | null }),
+);
+
+export const toDevice = toLike(
+  'to.device(Tensor(a) self, Device device, ScalarType dtype, bool non_blocking=False, bool copy=False, MemoryFormat? memory_format=None) -> Tensor(a)',
+  ([, device, dtype, nonBlocking, copy, fmt]) => ({ device, dtype: dtype as DType, nonBlocking: nonBlocking as boolean, copy: copy as boolean, fmt: fmt as MemoryFormat | null }),
 );
 
 export const typeAs = defineOp({
@@ -835,6 +841,6 @@ export const elementwiseOps: OpDef[] = [
   maximum, minimum, atan2,
   where, whereScalarSelf, whereScalarOther, whereScalar, maskedFill, maskedFillTensor,
   clamp, clampTensor, clampMin, clampMax, clampMinTensor, clampMaxTensor, lerpScalar, lerpTensor,
-  clone, toCopy, toDtype, toDtypeLayout, typeAs, liftFreshCopy, copy, fill, nativeDropout, dropout,
+  clone, toCopy, toDtype, toDtypeLayout, toDevice, typeAs, liftFreshCopy, copy, fill, nativeDropout, dropout,
   add_, addScalar_, sub_, subScalar_, mul_, mulScalar_, div_, divScalar_, clamp_, maskedFill_, fill_, copy_, dropout_,
 ];

@@ -46,6 +46,7 @@ import {
   eqSize,
   mustEq,
   isContiguousMeta,
+  isContiguousGuarded,
   likeStrides,
   contiguousCopy,
   unsqueezeGeom,
@@ -61,7 +62,8 @@ export const contiguous = defineOp({
   schema: 'contiguous(Tensor(a) self, *, MemoryFormat memory_format=0) -> Tensor(a)',
   meta: ([x]) => {
     const m = x as TensorMeta;
-    return isContiguousMeta(m) ? m : meta(m.dtype, m.shape);
+    // see Note [Contiguity guards of contiguous()]
+    return isContiguousGuarded(m) ? m : meta(m.dtype, m.shape);
   },
   cpu: ([x]) => {
     const a = x as NDArray;

@@ -25,10 +25,14 @@ import {
   intLikeToString,
   product,
   staticallyKnownTrue,
+  symAnd,
+  symOr,
+  guardSizeOblivious,
   symAdd,
   symEq,
   symFloorDiv,
   symGe,
+  symGt,
   symLt,
   symMod,
   symMul,
@@ -115,6 +119,10 @@ export function decide(b: BoolLike): boolean {
 }
 export const eqSize = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a === b : decide(symEq(a, b)));
 export const ltSize = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a < b : decide(symLt(a, b)));
+const ltSizeOblivious = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a < b : guardSizeOblivious(symLt(a, b)));
+/** Equal without adding a guard: numbers compare; symbols only when ranges prove it. */
+export const knownEq = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a === b : staticallyKnownTrue(symEq(a, b)));
+export const gtSize = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a > b : decide(symGt(a, b)));
 export const geSize = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a >= b : decide(symGe(a, b)));
 /** Equality the program must hold: guards (errors when it provably does not). */
 export const mustEq = (a: IntLike, b: IntLike): boolean => (typeof a === 'number' && typeof b === 'number' ? a === b : staticallyKnownTrue(symEq(a, b)) || guardBool(symEq(a, b)));
@@ -199,8 +207,10 @@ export function computeStride(oldShape: readonly IntLike[], oldStrides: readonly
   let viewNumel: IntLike = 1;
   for (let d = oldShape.length - 1; d >= 0; d--) {
     tensorNumel = mul(tensorNumel, oldShape[d]!);
-    if (d === 0 || (!eqSize(oldShape[d - 1]!, 1) && !eqSize(oldStrides[d - 1]!, mul(tensorNumel, chunkBase)))) {
-      while (viewD >= 0 && (ltSize(viewNumel, tensorNumel) || eqSize(newShape[viewD]!, 1))) {
+    // Size-1 tests here never guard: torch's view does not specialise a dynamic
+    // dim away from 1 (a dynamic batch keeps VR[1, …] through flatten/view).
+    if (d === 0 || (!knownEq(oldShape[d - 1]!, 1) && !eqSize(oldStrides[d - 1]!, mul(tensorNumel, chunkBase)))) {
+      while (viewD >= 0 && (ltSizeOblivious(viewNumel, tensorNumel) || knownEq(newShape[viewD]!, 1))) {
         newStrides[viewD] = mul(viewNumel, chunkBase);
         viewNumel = mul(viewNumel, newShape[viewD]!);
         viewD--;
@@ -237,6 +247,28 @@ export function isContiguousMeta(m: { shape: readonly IntLike[]; strides: readon
     expected = mul(expected, s);
   }
   return true;
+}
+
+/**
+ * Note [Contiguity guards of contiguous()]
+ * torch 2.11's Tensor.contiguous() asks is_contiguous() of its input, which on
+ * symbolic sizes is one boolean expression,
+ *   numel == 0  or  all over dims (size_d == 1 or stride_d == expected_d),
+ * (expected_d the product of the inner sizes), decided with a single guard. When
+ * it is false the guard records the negation; a conjunction of facts such as
+ * Ne(6*s0, 0) ∧ Ne(s0, 1) narrows s0 to VR[2, …] (corpus case `views`), while a
+ * disjunction narrows nothing (a dynamic batch in a transformer keeps VR[1, …]).
+ * Plain metadata checks elsewhere use the guard-free `isContiguousMeta`.
+ */
+export function isContiguousGuarded(m: { shape: readonly IntLike[]; strides: readonly IntLike[] }): boolean {
+  let all: BoolLike = true;
+  let expected: IntLike = 1;
+  for (let i = m.shape.length - 1; i >= 0; i--) {
+    const s = m.shape[i]!;
+    all = symAnd(all, symOr(symEq(s, 1), symEq(m.strides[i]!, expected)));
+    expected = mul(expected, s);
+  }
+  return guardBool(symOr(symEq(product(m.shape), 0), all));
 }
 
 /** Strides an `*_like` op gives its output under preserve_format (torch's empty_like). */
@@ -484,10 +516,10 @@ export function sliceGeom(
   if (ltSize(s, 0)) s = add(s, size);
   if (!toEnd && ltSize(e, 0)) e = add(e, size);
   if (ltSize(s, 0)) s = 0;
-  else if (geSize(s, size)) s = size;
+  else if (gtSize(s, size)) s = size;
   if (toEnd) e = size;
   else if (ltSize(e, s)) e = s;
-  else if (geSize(e, size)) e = size;
+  else if (gtSize(e, size)) e = size;
   const len = subI(e, s);
   const shape = [...g.shape];
   const strides = [...g.strides];

@@ -2,6 +2,7 @@
 # sys.argv, executes, and reports the uncaught exception as JSON (qualified type
 # name, message, traceback without this runner's own frame).
 import json
+import os
 import sys
 import traceback
 import types
@@ -19,6 +20,11 @@ def run(code, filename, argv_json):
     main.__builtins__ = __builtins__
     saved = sys.modules.get("__main__")
     sys.modules["__main__"] = main
+    # As CPython does for a script: its folder first on sys.path (sibling imports).
+    folder = os.path.dirname(filename) if filename.startswith("/") else ""
+    added = bool(folder) and os.path.isdir(folder) and folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
     try:
         exec(compile(code, filename, "exec"), main.__dict__)
         return json.dumps({})
@@ -38,6 +44,8 @@ def run(code, filename, argv_json):
         text = "".join(traceback.format_exception(type(e), e, tb))
         return json.dumps({"error": {"type": _qualname(type(e)), "message": str(e), "traceback": text}})
     finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
         sys.stdout.flush()
         sys.stderr.flush()
         if saved is not None:

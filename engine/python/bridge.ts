@@ -18,7 +18,7 @@ import { PyFloat } from '../core/scalar';
 import { ArgTuple, Node, type StackFrame } from '../ir/graph';
 import { TorchDType, TorchDevice, TorchEnum } from '../ir/format';
 import { isTensorMeta } from '../ops/types';
-import { SymBool, SymInt, symAnd, symNot, symOr, Dim, DerivedDim, dims } from '../symbolic';
+import { SymBool, SymInt, symAnd, symNot, symOr, symGe, staticallyKnownTrue, Dim, DerivedDim, dims } from '../symbolic';
 import { callOp } from '../trace/dispatch';
 import { defaultRegistry } from '../ops/register-all';
 import { Module } from '../trace/module';
@@ -34,6 +34,10 @@ import { formatRangeConstraints } from '../export/constraints';
 import { frameSummary } from '../ir/codegen';
 import { INT64_MAX } from '../ir/format';
 import { printExpr } from '../symbolic';
+import { isContiguousMeta } from '../ops/view-geometry';
+import { loadPt2 } from '../serialize/read';
+import { savePt2 } from '../serialize/write';
+import { ArchiveError } from '../serialize/zip';
 import { Rng } from './rng';
 
 /** The parts of a Pyodide instance the runtime uses. */
@@ -42,7 +46,22 @@ export interface PyodideLike {
   runPython(code: string, options?: { globals?: unknown; filename?: string }): unknown;
   setStdout(options: { write: (buffer: Uint8Array) => number }): void;
   setStderr(options: { write: (buffer: Uint8Array) => number }): void;
-  FS: { mkdirTree(path: string): void; writeFile(path: string, data: string): void };
+  FS: {
+    mkdirTree(path: string): void;
+    writeFile(path: string, data: string): void;
+    analyzePath?(path: string): { exists: boolean };
+    readdir?(path: string): string[];
+  };
+  /** Mount a host folder (Pyodide in Node: NODEFS); needed only for `mounts`. */
+  mountNodeFS?(path: string, hostPath: string): void;
+}
+
+/** A host folder made visible inside Python's file system. */
+export interface HostMount {
+  /** Absolute path inside Pyodide (must not exist yet, or be an empty folder). */
+  readonly path: string;
+  /** The host folder. */
+  readonly hostPath: string;
 }
 
 export interface PythonRuntimeOptions {
@@ -51,6 +70,13 @@ export interface PythonRuntimeOptions {
   /** Streamed output (also collected into each run's result). */
   readonly onStdout?: (text: string) => void;
   readonly onStderr?: (text: string) => void;
+  /**
+   * Host folders to mount (the host decides which; Node passes its file system so
+   * scripts read and write real files). Needs `PyodideLike.mountNodeFS`.
+   */
+  readonly mounts?: readonly HostMount[];
+  /** Python's working directory (os.chdir) once the mounts are in place. */
+  readonly cwd?: string;
 }
 
 export interface PythonException {
@@ -74,6 +100,25 @@ export interface RunOptions {
   readonly filename?: string;
   /** sys.argv[1:] (sys.argv[0] is the filename). */
   readonly argv?: readonly string[];
+}
+
+export interface ExportModelOptions {
+  /** The MODEL.py path (shown in tracebacks; its folder goes first on sys.path). */
+  readonly filename: string;
+  /** run_decompositions() after export. */
+  readonly decompose?: boolean;
+  /** print(ep) (of the program that is kept) to stdout. */
+  readonly print?: boolean;
+}
+
+export interface ExportModelResult extends RunResult {
+  /**
+   * Where it failed: `run` (executing MODEL.py), `contract` (what MODEL.py defines
+   * is missing or of the wrong kind), `export`, `decompose`.
+   */
+  readonly phase?: 'run' | 'contract' | 'export' | 'decompose';
+  /** The exported (and maybe decomposed) program, when it succeeded. */
+  readonly program?: ExportedProgram;
 }
 
 /** Where the package sources live in Pyodide's file system. */
@@ -133,7 +178,8 @@ export class PythonModuleMirror extends Module {
       return th();
     }
     if (!this.rootForward) throw new Error(`internal error: module ${this.pyClassName} called without its Python forward`);
-    return this.rootForward(args);
+    // The Python forward's result arrives encoded (Note [Values crossing the Python/JS boundary]).
+    return fromPy(this.rootForward(args));
   }
   callThunk(thunk: PyCallable): unknown {
     this.thunk = thunk;
@@ -296,6 +342,11 @@ function engineModule(rng: Rng) {
       }),
     epRangeConstraintsString: (ep: ExportedProgram) => formatRangeConstraints(ep.rangeConstraints),
     epRangeConstraints: (ep: ExportedProgram) => JSON.stringify(ep.rangeConstraints.map((r) => [printExpr(r.expr), boundJson(r.range.lo), boundJson(r.range.hi)])),
+    epSave: (ep: ExportedProgram, rootName: string | null) => savePt2(ep, rootName ? { rootName } : {}),
+    epLoad: (bytes: Uint8Array) => loadProgram(bytes),
+    isContiguous: (t: Tensor) => isContiguousMeta(t.meta),
+    staticallyKnownGe: (a: unknown, b: unknown) => staticallyKnownTrue(symGe(fromPy(a) as number, fromPy(b) as number)),
+    strides: (t: Tensor) => [...t.meta.strides],
     epStateDict: (ep: ExportedProgram) => [...ep.stateDict.entries()],
     epConstants: (ep: ExportedProgram) => [...ep.constants.entries()],
     errorInfo: (e: unknown) => {
@@ -304,6 +355,14 @@ function engineModule(rng: Rng) {
       return ['', String(e)];
     },
   };
+}
+
+/** torch.export.load: the program named `model` (the one torch.export.save writes), else the only one. */
+export function loadProgram(bytes: Uint8Array): ExportedProgram {
+  const archive = loadPt2(bytes);
+  const ep = archive.programs.get('model') ?? (archive.programs.size === 1 ? [...archive.programs.values()][0] : undefined);
+  if (!ep) throw new ArchiveError(undefined, `no program named 'model' (the archive holds ${[...archive.programs.keys()].map((k) => `'${k}'`).join(', ') || 'none'})`);
+  return ep;
 }
 
 function boundJson(v: number): number | string {
@@ -336,6 +395,7 @@ export class PythonRuntime {
       pyodide.FS.mkdirTree(path.slice(0, path.lastIndexOf('/')));
       pyodide.FS.writeFile(path, text);
     }
+    for (const m of opts.mounts ?? []) this.mount(m);
     pyodide.registerJsModule('_pt2_engine', engineModule(new Rng(0x2545f491)));
     this.runner = pyodide.runPython(`
 import sys
@@ -344,6 +404,54 @@ if ${JSON.stringify(PACKAGE_ROOT)} not in sys.path:
 import _pt2_runner
 _pt2_runner.run
 `) as PyCallable;
+    if (opts.cwd !== undefined) pyodide.runPython(`import os\nos.chdir(${JSON.stringify(opts.cwd)})`);
+  }
+
+  private readonly mounted: string[] = [];
+  private modelDriver: { exportModel: PyCallable; take: PyCallable } | undefined;
+
+  /**
+   * Run a MODEL.py (module-level \`model\`, \`example_args\`, optional \`example_kwargs\`,
+   * \`dynamic_shapes\`) and export it non-strict, as \`pt2 export\` does.
+   */
+  exportModel(code: string, options: ExportModelOptions): ExportModelResult {
+    this.out = [];
+    this.err = [];
+    this.modelDriver ??= {
+      exportModel: this.pyodide.runPython('import _pt2_model\n_pt2_model.export_model') as PyCallable,
+      take: this.pyodide.runPython('import _pt2_model\n_pt2_model.take') as PyCallable,
+    };
+    this.writeScript(options.filename, code);
+    const res = this.modelDriver.exportModel(code, options.filename, !!options.decompose, !!options.print) as string;
+    const parsed = JSON.parse(res) as { error?: PythonException; phase?: ExportModelResult['phase'] };
+    const program = parsed.error ? undefined : (this.modelDriver.take() as ExportedProgram);
+    return { stdout: this.out.join(''), stderr: this.err.join(''), ...parsed, ...(program ? { program } : {}) };
+  }
+
+  private writeScript(filename: string, code: string): void {
+    // Tracebacks and stack traces read the script's lines from its file; a script on a
+    // mounted host folder is already there (and must not be written to).
+    if (filename.startsWith('/') && !this.isOnHost(filename)) {
+      this.pyodide.FS.mkdirTree(filename.slice(0, filename.lastIndexOf('/')) || '/');
+      this.pyodide.FS.writeFile(filename, code);
+    }
+  }
+
+  private mount(m: HostMount): void {
+    const { pyodide } = this;
+    if (!pyodide.mountNodeFS) throw new Error('this Pyodide cannot mount host folders (mountNodeFS is missing)');
+    if (!m.path.startsWith('/')) throw new Error(`mount point '${m.path}' is not an absolute path`);
+    const exists = pyodide.FS.analyzePath?.(m.path).exists ?? false;
+    if (exists && (pyodide.FS.readdir?.(m.path) ?? []).some((n) => n !== '.' && n !== '..')) {
+      throw new Error(`cannot mount '${m.hostPath}' at '${m.path}': the folder is not empty in Python's file system`);
+    }
+    pyodide.mountNodeFS(m.path, m.hostPath);
+    this.mounted.push(m.path.endsWith('/') ? m.path : `${m.path}/`);
+  }
+
+  /** Whether a Python path lies on a mounted host folder (the host's copy is the truth there). */
+  isOnHost(path: string): boolean {
+    return this.mounted.some((m) => path.startsWith(m) || `${path}/` === m);
   }
 
   /** Run a script as __main__; output and the uncaught exception come back in the result. */
@@ -351,10 +459,7 @@ _pt2_runner.run
     this.out = [];
     this.err = [];
     const filename = options.filename ?? '<string>';
-    if (filename.startsWith('/')) {
-      this.pyodide.FS.mkdirTree(filename.slice(0, filename.lastIndexOf('/')) || '/');
-      this.pyodide.FS.writeFile(filename, code);
-    }
+    this.writeScript(filename, code);
     const res = this.runner(code, filename, JSON.stringify([filename, ...(options.argv ?? [])])) as string;
     const parsed = JSON.parse(res) as { error?: PythonException; exitCode?: number };
     return { stdout: this.out.join(''), stderr: this.err.join(''), ...parsed };

@@ -199,7 +199,14 @@ const REL_EVAL: Record<RelOp, (a: number, b: number) => boolean> = {
 export function rel(op: RelOp, lhs: Poly, rhs: Poly): BoolExpr {
   const d = sub(lhs, rhs).constantValue;
   if (d !== undefined) return boolConst(REL_EVAL[op](d, 0));
+  // Symmetric relations keep a constant on the right (Eq(1, s0) is Eq(s0, 1)).
+  if ((op === '==' || op === '!=') && lhs.isConstant && !rhs.isConstant) [lhs, rhs] = [rhs, lhs];
   return { kind: 'rel', op, lhs, rhs, key: `${lhs.key}${op}${rhs.key}` };
+}
+
+function dedupe(args: BoolExpr[]): BoolExpr[] {
+  const seen = new Set<string>();
+  return args.filter((a) => (seen.has(a.key) ? false : (seen.add(a.key), true)));
 }
 
 export function and(...args: BoolExpr[]): BoolExpr {
@@ -212,9 +219,10 @@ export function and(...args: BoolExpr[]): BoolExpr {
     if (a.kind === 'and') flat.push(...a.args);
     else flat.push(a);
   }
-  if (flat.length === 0) return TRUE;
-  if (flat.length === 1) return flat[0]!;
-  return { kind: 'and', args: flat, key: `And(${flat.map((x) => x.key).join(',')})` };
+  const args1 = dedupe(flat);
+  if (args1.length === 0) return TRUE;
+  if (args1.length === 1) return args1[0]!;
+  return { kind: 'and', args: args1, key: `And(${args1.map((x) => x.key).join(',')})` };
 }
 
 export function or(...args: BoolExpr[]): BoolExpr {
@@ -227,9 +235,10 @@ export function or(...args: BoolExpr[]): BoolExpr {
     if (a.kind === 'or') flat.push(...a.args);
     else flat.push(a);
   }
-  if (flat.length === 0) return FALSE;
-  if (flat.length === 1) return flat[0]!;
-  return { kind: 'or', args: flat, key: `Or(${flat.map((x) => x.key).join(',')})` };
+  const args1 = dedupe(flat);
+  if (args1.length === 0) return FALSE;
+  if (args1.length === 1) return args1[0]!;
+  return { kind: 'or', args: args1, key: `Or(${args1.map((x) => x.key).join(',')})` };
 }
 
 const NEGATED: Record<RelOp, RelOp> = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };

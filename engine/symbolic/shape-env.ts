@@ -129,6 +129,19 @@ export class ShapeEnv {
   }
 
   /**
+   * torch's size-oblivious reasoning: decide as if every size symbol were at
+   * least 2 (0 and 1 are the special cases code handles separately), without a
+   * guard. undefined when even that does not decide it.
+   */
+  knownSizeOblivious(e: BoolExpr): boolean | undefined {
+    const s = this.simplify(e);
+    return decideStatically(s, (n) => {
+      const r = this.symRange(n);
+      return new ValueRange(Math.max(r.lo, 2), Math.max(r.hi, 2));
+    }, sub);
+  }
+
+  /**
    * Decide a branch on a symbolic boolean (Python's `bool(sym)`), guarding on the
    * hint. Throws GuardOnDataDependentError when it depends on unbacked symbols.
    */

@@ -117,6 +117,14 @@ export function staticallyKnownTrue(b: BoolLike): boolean {
   return typeof b === 'boolean' ? b : b.env.staticallyKnown(b.expr) === true;
 }
 
+/** Size-oblivious decision (sizes treated as ≥ 2), guarding only when that does not decide. */
+export function guardSizeOblivious(b: BoolLike): boolean {
+  if (typeof b === 'boolean') return b;
+  const k = b.env.knownSizeOblivious(b.expr);
+  if (k !== undefined) return k;
+  return guardOrFalse(b);
+}
+
 /** Decide without guarding when possible; unprovable data-dependent → false. */
 export function guardOrFalse(b: BoolLike): boolean {
   if (typeof b === 'boolean') return b;

@@ -33,8 +33,16 @@ export function symBinary(op: SymBinaryOp, a: IntLike, b: IntLike): IntLike | Bo
   const result = IMPL[op](a, b);
   const tracer = currentTracer();
   if (tracer && (isSym(a) || isSym(b)) && isSym(result)) {
-    const node = tracer.createCall(`operator.${op}`, [tracer.toNodeArg(a), tracer.toNodeArg(b)], {}, op, result);
-    tracer.setProxy(result, node);
+    // Like torch's tracer, an expression computed before is read from its node again.
+    const exprKey = result instanceof SymInt ? tracer.env.simplify(result.expr).key : tracer.env.simplify(result.expr).key;
+    const key = `${op}:${exprKey}`;
+    const seen = tracer.symExprNodes.get(key);
+    if (seen) tracer.setProxy(result, seen);
+    else {
+      const node = tracer.createCall(`operator.${op}`, [tracer.toNodeArg(a), tracer.toNodeArg(b)], {}, op, result);
+      tracer.symExprNodes.set(key, node);
+      tracer.setProxy(result, node);
+    }
   }
   return result;
 }

@@ -32,6 +32,8 @@ export class Tracer {
   /** Supplies the user's stack for new nodes (Python front end); none for the TS API. */
   stackProvider: () => StackFrame[] | undefined = () => undefined;
   private symSizeCache = new Map<string, Node>();
+  /** Nodes of symbolic expressions already computed (`operator:exprKey`), shared by later computations. */
+  readonly symExprNodes = new Map<string, Node>();
   private symbolSources = new Map<string, Node>();
   constantNamer: (t: Tensor) => string | undefined = () => undefined;
 

@@ -23,12 +23,6 @@ describe('pt2 CLI', () => {
     expect(res.stdout).toMatch(/^pt2 \d+\.\d+\.\d+/);
   });
 
-  it('reports pending subcommands on stderr with exit 2', () => {
-    const res = pt2('inspect', 'x.pt2');
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain('pt2 inspect: not implemented yet');
-  });
-
   it('treats an unknown command as a user error (exit 1)', () => {
     const res = pt2('frobnicate');
     expect(res.code).toBe(1);

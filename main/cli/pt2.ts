@@ -9,14 +9,6 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 2;
 
-/** Subcommands declared by the contract but not built yet, with where they land. */
-const PENDING: Record<string, string> = {
-  export: 'the export issue',
-  inspect: 'the serialization issue',
-  run: 'the runtime issue',
-  bench: 'the runtime issue',
-};
-
 const USAGE = `Usage: pt2 <command> [options]
 
 Commands:
@@ -78,10 +70,8 @@ async function dispatch(args: string[]): Promise<number> {
   }
   if (command === 'studio') return studio(rest);
   if (command === 'py') return (await import('./py-command')).pyCommand(rest);
-  if (command in PENDING) {
-    process.stderr.write(`pt2 ${command}: not implemented yet (lands with ${PENDING[command]})\n`);
-    return EXIT_INTERNAL_ERROR;
-  }
+  if (command === 'export') return (await import('./export-command')).exportCommand(rest, { verbose: process.argv.includes('--verbose') });
+  if (command === 'inspect') return (await import('./inspect-command')).inspectCommand(rest);
   throw new UsageError(`unknown command '${command}'; see pt2 --help`);
 }
 

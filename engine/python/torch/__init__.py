@@ -423,7 +423,7 @@ for _n in (
     "sin cos tan exp log sqrt rsqrt reciprocal erf log1p expm1 neg negative abs absolute sign floor ceil round trunc sigmoid tanh relu "
     "matmul mm bmm dot mv maximum minimum atan2 logical_and logical_or logical_xor logical_not bitwise_not isnan isinf lerp masked_fill "
     "clamp_min clamp_max clone reshape permute transpose swapaxes movedim t unflatten unsqueeze squeeze narrow select split chunk unbind "
-    "index_select gather scatter nonzero tril triu prod amax amin argmax argmin var std any all cumsum logsumexp roll flip tile "
+    "index_select gather scatter nonzero tril triu prod amax amin argmax argmin var std any all cumsum diff logsumexp roll flip tile "
     "eq ne lt le gt ge remainder floor_divide"
 ).split():
     globals()[_n] = _method(_n)

@@ -289,7 +289,8 @@ class Tensor:
         return self.dtype.is_floating_point
 
     def is_contiguous(self, memory_format=None):
-        return True
+        # Decided without guards where possible, as torch's is_contiguous_or_false.
+        return bool(E.isContiguous(self._h))
 
     def __len__(self):
         s = self.shape
@@ -489,15 +490,19 @@ class Tensor:
     def __invert__(self):
         return op("aten.bitwise_not.default", self)
 
+    # `a & b` / `a | b` on tensors record torch's operator overloads (aten.__and__.Tensor),
+    # not bitwise_and; with a Python scalar the engine has only bitwise_*.Scalar so far.
     def __and__(self, o):
-        return op("aten.bitwise_and.Tensor", self, o)
+        return op("aten.__and__.Tensor" if isinstance(o, Tensor) else "aten.bitwise_and.Tensor", self, o)
 
-    __rand__ = __and__
+    def __rand__(self, o):
+        return op("aten.__and__.Tensor", o, self) if isinstance(o, Tensor) else op("aten.bitwise_and.Tensor", self, o)
 
     def __or__(self, o):
-        return op("aten.bitwise_or.Tensor", self, o)
+        return op("aten.__or__.Tensor" if isinstance(o, Tensor) else "aten.bitwise_or.Tensor", self, o)
 
-    __ror__ = __or__
+    def __ror__(self, o):
+        return op("aten.__or__.Tensor", o, self) if isinstance(o, Tensor) else op("aten.bitwise_or.Tensor", self, o)
 
     def __xor__(self, o):
         return op("aten.bitwise_xor.Tensor", self, o)
@@ -714,15 +719,22 @@ class Tensor:
                 dtype = a.dtype
             elif isinstance(a, (str, _types.device)):
                 dev = a
+        other = next((a for a in args if isinstance(a, Tensor)), None)
         if dev is not None:
             _types.device(dev)  # validates: only cpu
-        if dtype is None:
+        if not is_tracing():
+            return self if dtype is None or dtype is self.dtype else op("aten.to.dtype", self, dtype)
+        if dtype is None and dev is None:
             return self
-        if is_tracing():
-            op("aten._assert_tensor_metadata.default", self, dtype=self.dtype, device=_types.CPU, layout=_types.strided)
-        elif dtype is self.dtype:
-            return self
-        return op("aten.to.dtype", self, dtype)
+        # What torch 2.11 records (Tensor.to's Python binding picks the overload): a
+        # metadata assert, then to.dtype (dtype only), to.dtype_layout (device only) or
+        # to.device (device and dtype, or another tensor).
+        if (dev is not None and dtype is not None) or other is not None:
+            raise unsupported("Tensor.to(device, dtype) and Tensor.to(other) while exporting (aten.to.device)")
+        op("aten._assert_tensor_metadata.default", self, dtype=self.dtype, device=_types.CPU, layout=_types.strided)
+        if dtype is not None:
+            return op("aten.to.dtype", self, dtype)
+        return op("aten.to.dtype_layout", self, dtype=self.dtype, layout=_types.strided, device=_types.CPU)
 
     def type(self, dtype=None):
         if dtype is None:
@@ -766,6 +778,10 @@ class Tensor:
         return op("aten.clone.default", self)
 
     def contiguous(self, memory_format=None):
+        # Like torch's TensorBase::contiguous(): an already contiguous tensor is returned
+        # as is, so no aten.contiguous node is recorded for it.
+        if E.isContiguous(self._h):
+            return self
         return op("aten.contiguous.default", self)
 
     # ---- shape and views
@@ -881,13 +897,7 @@ class Tensor:
         return op("aten.as_strided.default", self, list(size), list(stride), storage_offset)
 
     def stride(self, dim=None):
-        s = [dec(x) for x in E.shape(self._h)]
-        strides = []
-        acc = 1
-        for d in reversed(s):
-            strides.append(acc)
-            acc = acc * d
-        strides = tuple(reversed(strides))
+        strides = tuple(dec(x) for x in E.strides(self._h))
         return strides if dim is None else strides[dim]
 
     # ---- reductions
@@ -958,6 +968,9 @@ class Tensor:
             return op("aten.all.dims", self, list(dim), keepdim)
         return op("aten.all.dim", self, dim, keepdim)
 
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return op("aten.diff.default", self, n, dim, prepend, append)
+
     def cumsum(self, dim, *, dtype=None):
         return op("aten.cumsum.default", self, dim, **({"dtype": dtype} if dtype else {}))
 
@@ -981,22 +994,35 @@ class Tensor:
     def __setitem__(self, idx, value):
         _index_put(self, idx, value)
 
+    # new_*: torch records aten.new_*(self, size, [fill,] dtype=? , pin_memory=False) when tracing.
+    def _new(self, name, size, extra, dtype):
+        kw = {"dtype": dtype} if dtype is not None else {}
+        return op(f"aten.{name}.default", self, _shape_args(size), *extra, **kw, pin_memory=False)
+
     def new_zeros(self, *size, dtype=None, **kw):
+        if is_tracing():
+            return self._new("new_zeros", size, (), dtype)
         from . import zeros
 
         return zeros(*size, dtype=dtype or self.dtype)
 
     def new_ones(self, *size, dtype=None, **kw):
+        if is_tracing():
+            return self._new("new_ones", size, (), dtype)
         from . import ones
 
         return ones(*size, dtype=dtype or self.dtype)
 
     def new_full(self, size, fill_value, *, dtype=None, **kw):
+        if is_tracing():
+            return self._new("new_full", (size,), (fill_value,), dtype)
         from . import full
 
         return full(size, fill_value, dtype=dtype or self.dtype)
 
     def new_empty(self, *size, dtype=None, **kw):
+        if is_tracing():
+            return self._new("new_empty", size, (), dtype)
         from . import empty
 
         return empty(*size, dtype=dtype or self.dtype)
@@ -1040,6 +1066,7 @@ Tensor.absolute = Tensor.abs
 
 
 def _index(x, idx):
+    bare_slice = isinstance(idx, slice)
     if not isinstance(idx, tuple):
         idx = (idx,)
     nd = x.dim()
@@ -1076,7 +1103,12 @@ def _index(x, idx):
                 step = 1
             if isinstance(step, int) and step <= 0:
                 raise ValueError("step must be greater than zero")
-            if start is None and stop is None and step == 1:
+            # torch skips a slice that provably keeps the whole dimension (a static
+            # size, or a symbolic one whose upper bound is below stop), except for a
+            # lone slice index (x[:]), which it always records.
+            if bare_slice is False and start in (None, 0) and step == 1 and (stop is None or _is_int(stop)) and (
+                E.staticallyKnownGe(enc(INT64_MAX if stop is None else stop), enc(out.shape[dim]))
+            ):
                 dim += 1
                 continue
             if start is None and not isinstance(stop, SymInt):
@@ -1102,6 +1134,9 @@ def _index(x, idx):
         for d, t in advanced:
             indices[d] = t
         out = op("aten.index.Tensor", out, indices)
+    if out is x:
+        # x[...], x[:, 0:None] and the like: torch returns an alias, never x itself.
+        out = op("aten.alias.default", x)
     return out
 
 

@@ -4,12 +4,13 @@
 # into Python; each Python submodule call runs through its mirror so nodes carry
 # nn_module_stack, and a stack provider supplies the user's source frames.
 import inspect
+import os
 from enum import Enum, auto
 import json
 import operator
 from collections import OrderedDict
 
-from pyodide.ffi import create_proxy
+from pyodide.ffi import create_proxy, to_js
 
 from .. import _bridge
 from .._bridge import E, enc, dec, to_engine, engine_call, unsupported
@@ -192,12 +193,47 @@ def draft_export(*a, **k):
     raise unsupported("torch.export.draft_export")
 
 
-def save(*a, **k):
-    raise unsupported("torch.export.save")
+def _archive_root_name(f):
+    """torch names the archive's root folder after the file (its name without extension)."""
+    if isinstance(f, (str, os.PathLike)):
+        stem = os.path.splitext(os.path.basename(os.fspath(f)))[0]
+        if stem and stem not in (".", "..") and "/" not in stem and "\\" not in stem:
+            return stem
+    return None
 
 
-def load(*a, **k):
-    raise unsupported("torch.export.load")
+def save(ep, f, *, extra_files=None, opset_version=None, pickle_protocol=2):
+    """torch.export.save: write `ep` as a .pt2 archive to a path or a binary file object."""
+    if not isinstance(ep, ExportedProgram):
+        raise TypeError(f"The 'ep' parameter must be an instance of 'ExportedProgram', got '{type(ep).__name__}' instead.")
+    if extra_files:
+        raise unsupported("torch.export.save(extra_files=...)")
+    if opset_version:
+        raise unsupported("torch.export.save(opset_version=...)")
+    data = engine_call(E.epSave, ep._h, _archive_root_name(f)).to_bytes()
+    if isinstance(f, (str, os.PathLike)):
+        with open(os.fspath(f), "wb") as fh:
+            fh.write(data)
+    elif hasattr(f, "write"):
+        f.write(data)
+    else:
+        raise TypeError(f"torch.export.save expects a path or a binary file object, got {type(f).__name__}")
+
+
+def load(f, *, extra_files=None, expected_opset_version=None):
+    """torch.export.load: read a .pt2 archive (a path or a binary file object) into an ExportedProgram."""
+    if extra_files:
+        raise unsupported("torch.export.load(extra_files=...)")
+    if isinstance(f, (str, os.PathLike)):
+        with open(os.fspath(f), "rb") as fh:
+            data = fh.read()
+    elif hasattr(f, "read"):
+        data = f.read()
+    else:
+        raise TypeError(f"torch.export.load expects a path or a binary file object, got {type(f).__name__}")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"torch.export.load: the file object must be opened in binary mode (read() gave {type(data).__name__})")
+    return ExportedProgram(engine_call(E.epLoad, to_js(bytes(data))))
 
 
 # ---------------------------------------------------------------- signature
