@@ -24,7 +24,7 @@ import {
   maxAbsDiff,
   normalizeSymbols,
   valueFrom,
-} from '../test/corpus';
+} from '../../testing/corpus';
 
 /**
  * The printout without source comments and blank lines, symbols renamed by first

@@ -8,7 +8,7 @@ import { matmulOps } from './matmul';
 import { convOps, convolution, conv1d, conv2d, conv2dPadding, maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool1d, adaptiveAvgPool2d } from './conv';
 import { normOps } from './norm';
 import { type TensorMeta } from './types';
-import { metaCtx, opNames, recordDecomp, runGoldens } from '../test/nn-goldens';
+import { metaCtx, opNames, recordDecomp, runGoldens } from '../../testing/nn-goldens';
 
 const ALL = [...reductionOps, ...matmulOps, ...convOps, ...normOps];
 const f = (...shape: number[]): TensorMeta => meta('float32', shape);

@@ -3,7 +3,7 @@ import { OpArgumentError } from '../core/errors';
 import { NDArray } from '../core/ndarray';
 import { PyFloat } from '../core/scalar';
 import { ShapeEnv, SymInt, ValueRange } from '../symbolic';
-import { loadCases, metaContext, recordDecomp, runCase } from '../test/movement-goldens';
+import { loadCases, metaContext, recordDecomp, runCase } from '../../testing/movement-goldens';
 import {
   factoryOps,
   arange,

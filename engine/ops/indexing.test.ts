@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IndexOutOfRangeError, OpArgumentError, RuntimeAssertionError } from '../core/errors';
 import { NDArray } from '../core/ndarray';
 import { ShapeEnv, SymInt, ValueRange } from '../symbolic';
-import { loadCases, metaContext, recordDecomp, runCase } from '../test/movement-goldens';
+import { loadCases, metaContext, recordDecomp, runCase } from '../../testing/movement-goldens';
 import { indexingOps, index, nonzero, item, _local_scalar_dense, _assert_scalar, tril, index_select, embedding } from './indexing';
 import { meta } from './meta-utils';
 import { factoryOps } from './factory';

@@ -8,7 +8,7 @@ import { matmulOps, mm, bmm, linear, matmul, baddbmm, dot, mv } from './matmul';
 import { convOps } from './conv';
 import { normOps } from './norm';
 import { type TensorMeta } from './types';
-import { metaCtx, opNames, recordDecomp, runGoldens } from '../test/nn-goldens';
+import { metaCtx, opNames, recordDecomp, runGoldens } from '../../testing/nn-goldens';
 
 const ALL = [...reductionOps, ...matmulOps, ...convOps, ...normOps];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IndexOutOfRangeError, OpArgumentError } from '../core/errors';
 import { NDArray } from '../core/ndarray';
 import { ShapeEnv, SymInt, ValueRange, symAdd } from '../symbolic';
-import { loadCases, metaContext, recordDecomp, runCase } from '../test/movement-goldens';
+import { loadCases, metaContext, recordDecomp, runCase } from '../../testing/movement-goldens';
 import { meta } from './meta-utils';
 import { movementOps, view, slice, expand, flatten, transpose, reshape, unbind, chunk, split, squeezeDim, narrow, select, splitWithSizes } from './movement';
 import { shapeOps, cat, contiguous, stack, roll, sym_size } from './shape-ops';

@@ -11,7 +11,7 @@ import {
   normOps, batchNorm, layerNorm, nativeLayerNorm, softmaxInt, logSoftmaxInt, scaledDotProductAttention, nativeBatchNormLegitNoTraining,
 } from './norm';
 import { type TensorMeta } from './types';
-import { metaCtx, opNames, recordDecomp, runGoldens } from '../test/nn-goldens';
+import { metaCtx, opNames, recordDecomp, runGoldens } from '../../testing/nn-goldens';
 
 const ALL = [...reductionOps, ...matmulOps, ...convOps, ...normOps];
 const f = (...shape: number[]): TensorMeta => meta('float32', shape);

@@ -10,7 +10,7 @@ import { type DType } from '../core/dtype';
 import { type EngineError } from '../core/errors';
 import { NDArray } from '../core/ndarray';
 import { PyFloat } from '../core/scalar';
-import { type GoldenCase, metaContext, runCase } from '../test/movement-goldens';
+import { type GoldenCase, metaContext, runCase } from '../../testing/movement-goldens';
 import { miscOps } from './misc';
 import { paddingOps } from './padding';
 import { bindArgs } from './schema';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PyFloat } from '../core/scalar';
 import { ShapeEnv, SymInt, ValueRange } from '../symbolic';
-import { recordDecomp } from '../test/movement-goldens';
+import { recordDecomp } from '../../testing/movement-goldens';
 import { defaultRegistry } from './register-all';
 import { meta } from './meta-utils';
 import { constantPadNd, pad } from './padding';

@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { defaultRegistry } from './register-all';
-import { referenceTorchAvailable, runReference } from '../test/reference';
+import { referenceTorchAvailable, runReference } from '../../testing/reference';
 
 describe('op registry', () => {
   const ops = defaultRegistry.all();

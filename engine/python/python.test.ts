@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { createPythonRuntime, type PythonRuntime, type PyodideLike, type RunResult } from './bridge';
-import { CORPUS_DIR, corpusAvailable, loadCases, loadExportDb, normalizeSymbols, type CaseRecord } from '../test/corpus';
+import { CORPUS_DIR, corpusAvailable, loadCases, loadExportDb, normalizeSymbols, type CaseRecord } from '../../testing/corpus';
 
 const PKG = __dirname;
 

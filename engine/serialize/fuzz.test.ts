@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../core/errors';
-import { CORPUS_DIR, corpusAvailable } from '../test/corpus';
+import { CORPUS_DIR, corpusAvailable } from '../../testing/corpus';
 import { loadPt2 } from './read';
 import { ZipReader, writeZip, type ZipRecord } from './zip';
 

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR } from '../test/corpus';
+import { CORPUS_DIR } from '../../testing/corpus';
 import { type DType, isDType } from '../core/dtype';
 import { NDArray } from '../core/ndarray';
 import { type Graph } from '../ir/graph';

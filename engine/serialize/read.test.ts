@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR, type ModeRecord, corpusAvailable, loadCases, loadExportDb, normalizeSymbols } from '../test/corpus';
+import { CORPUS_DIR, type ModeRecord, corpusAvailable, loadCases, loadExportDb, normalizeSymbols } from '../../testing/corpus';
 import { formatSignature } from '../export/signature';
 import { formatRangeConstraints } from '../export/constraints';
 import { isTensorMeta } from '../ops/types';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { treeFlatten } from '../core/pytree';
-import { CORPUS_DIR, type Recorded, corpusAvailable, loadCases, loadExportDb, valueFrom } from '../test/corpus';
+import { CORPUS_DIR, type Recorded, corpusAvailable, loadCases, loadExportDb, valueFrom } from '../../testing/corpus';
 import { CASE_PROGRAMS, EXPORTDB_PROGRAMS } from '../test/programs';
 import { exportModule } from '../export/export';
 import { SymInt } from '../symbolic';

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CORPUS_DIR, corpusAvailable, loadCases, loadExportDb, valueFrom } from '../test/corpus';
+import { CORPUS_DIR, corpusAvailable, loadCases, loadExportDb, valueFrom } from '../../testing/corpus';
 import { CASE_PROGRAMS, EXPORTDB_PROGRAMS } from '../test/programs';
 import { exportModule } from '../export/export';
 import { type ExportedProgram } from '../export/exported-program';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { CORPUS_DIR, corpusAvailable, loadCases } from '../../engine/test/corpus';
+import { CORPUS_DIR, corpusAvailable, loadCases } from '../../testing/corpus';
 import type { InspectSummary } from './inspect-command';
 
 const LAUNCHER = fileURLToPath(new URL('./pt2.mjs', import.meta.url));

@@ -6,13 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { type DType } from '../core/dtype';
-import { NDArray } from '../core/ndarray';
-import { PyFloat } from '../core/scalar';
-import { type IntLike } from '../symbolic';
-import { broadcastAll, meta } from '../ops/meta-utils';
-import { bindArgs } from '../ops/schema';
-import { type DecompContext, type MetaContext, type OpDef, type TensorMeta, isTensorMeta } from '../ops/types';
+import { type DType } from '../engine/core/dtype';
+import { NDArray } from '../engine/core/ndarray';
+import { PyFloat } from '../engine/core/scalar';
+import { type IntLike } from '../engine/symbolic';
+import { broadcastAll, meta } from '../engine/ops/meta-utils';
+import { bindArgs } from '../engine/ops/schema';
+import { type DecompContext, type MetaContext, type OpDef, type TensorMeta, isTensorMeta } from '../engine/ops/types';
 
 interface EncTensor {
   tensor: true;
@@ -34,7 +34,7 @@ export interface GoldenCase {
 }
 
 export function loadNnGoldens(): GoldenCase[] {
-  const path = fileURLToPath(new URL('./data/ops/nn.json', import.meta.url));
+  const path = fileURLToPath(new URL('../engine/test/data/ops/nn.json', import.meta.url));
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: GoldenCase[] }).cases;
 }
 

@@ -4,13 +4,13 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { NDArray } from '../core/ndarray';
-import { type DType, isDType } from '../core/dtype';
-import { pyList } from '../core/pytree';
-import { Tensor } from '../trace/tensor';
-import { SymInt } from '../symbolic';
+import { NDArray } from '../engine/core/ndarray';
+import { type DType, isDType } from '../engine/core/dtype';
+import { pyList } from '../engine/core/pytree';
+import { Tensor } from '../engine/trace/tensor';
+import { SymInt } from '../engine/symbolic';
 
-export const CORPUS_DIR = resolve(__dirname, '../../../shared/corpus/torch-2.11');
+export const CORPUS_DIR = resolve(__dirname, '../../shared/corpus/torch-2.11');
 
 export const corpusAvailable = existsSync(join(CORPUS_DIR, 'cases.json'));
 

@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { type DType, isFloating } from '../core/dtype';
-import { type EngineError } from '../core/errors';
-import { NDArray } from '../core/ndarray';
-import { PyFloat } from '../core/scalar';
-import { bindArgs } from '../ops/schema';
-import { type MetaContext, type OpDef, type TensorMeta, isTensorMeta } from '../ops/types';
-import { ShapeEnv, SymInt, ValueRange, isSymInt } from '../symbolic';
+import { type DType, isFloating } from '../engine/core/dtype';
+import { type EngineError } from '../engine/core/errors';
+import { NDArray } from '../engine/core/ndarray';
+import { PyFloat } from '../engine/core/scalar';
+import { bindArgs } from '../engine/ops/schema';
+import { type MetaContext, type OpDef, type TensorMeta, isTensorMeta } from '../engine/ops/types';
+import { ShapeEnv, SymInt, ValueRange, isSymInt } from '../engine/symbolic';
 
 interface EncTensor {
   dtype: DType;
@@ -43,7 +43,7 @@ export interface GoldenCase {
 }
 
 export function loadCases(): GoldenCase[] {
-  const path = fileURLToPath(new URL('./data/ops/movement.json', import.meta.url));
+  const path = fileURLToPath(new URL('../engine/test/data/ops/movement.json', import.meta.url));
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: GoldenCase[] }).cases;
 }
 
