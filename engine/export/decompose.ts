@@ -100,12 +100,12 @@ function unifyUnbacked(env: ShapeEnv, oldVal: unknown, newVal: unknown): void {
 }
 
 /** Trace `def` on bound args, expanding decompositions until only kept ops remain. */
-export function decomposeCall(tracer: Tracer, def: OpDef, bound: unknown[]): unknown {
+export function decomposeCall(tracer: Tracer, def: OpDef, bound: unknown[], passedAsKwargs?: ReadonlySet<string>): unknown {
   if (def.decomp) {
     return def.decomp(bound, {
       call: (op, a, kw) => {
         const d = defaultRegistry.get(op);
-        return decomposeCall(tracer, d, bindArgs(d.parsed, a, kw));
+        return decomposeCall(tracer, d, bindArgs(d.parsed, a, kw), kw && Object.keys(kw).length ? new Set(Object.keys(kw)) : undefined);
       },
       meta: (v) => {
         if (v instanceof Tensor) return v.meta;
@@ -113,7 +113,7 @@ export function decomposeCall(tracer: Tracer, def: OpDef, bound: unknown[]): unk
       },
     });
   }
-  return traceOp(tracer, def, bound);
+  return traceOp(tracer, def, bound, passedAsKwargs);
 }
 
 /** Replay a (sub)graph under the current tracer (a cond branch's), returning its outputs. */

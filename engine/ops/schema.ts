@@ -171,17 +171,22 @@ function cloneDefault(d: unknown): unknown {
   return Array.isArray(d) ? [...d] : d;
 }
 
-/** The (args, kwargs) a recorded node keeps: see the module header. */
-export function stripDefaults(schema: Schema, bound: readonly unknown[]): { args: unknown[]; kwargs: Record<string, unknown> } {
+/**
+ * The (args, kwargs) a recorded node keeps: see the module header. Arguments the
+ * caller passed by keyword (`passedAsKwargs`) stay keywords, as torch records a
+ * Python call `f(y, dtype=torch.int64)`.
+ */
+export function stripDefaults(schema: Schema, bound: readonly unknown[], passedAsKwargs?: ReadonlySet<string>): { args: unknown[]; kwargs: Record<string, unknown> } {
   const args: unknown[] = [];
   const kwargs: Record<string, unknown> = {};
+  const asKeyword = (a: SchemaArg) => a.kwargOnly || (passedAsKwargs?.has(a.name) ?? false);
   let lastNeeded = -1;
   schema.args.forEach((a, i) => {
-    if (a.kwargOnly) return;
+    if (asKeyword(a)) return;
     if (!a.hasDefault || !argEquals(bound[i], a.default)) lastNeeded = i;
   });
   schema.args.forEach((a, i) => {
-    if (a.kwargOnly) {
+    if (asKeyword(a)) {
       if (!a.hasDefault || !argEquals(bound[i], a.default)) kwargs[a.name] = bound[i];
     } else if (i <= lastNeeded) args.push(bound[i]);
   });

@@ -454,7 +454,6 @@ function runCase(name: string, rec: CaseRecord, kind: 'cases' | 'exportdb'): Cas
 /** Cases whose PyTorch behaviour the engine cannot express yet (with the reason). */
 const KNOWN_GAPS: Record<string, string> = {
   dynamic_shape_round: 'true division of a SymInt (SymFloat) is not supported yet',
-  assume_constant_result: 'engine: slicing with an unbacked end does not yet give the result an unbacked size with runtime range asserts',
 };
 
 function hasOps(ops: string[] | undefined): boolean {

@@ -17,13 +17,14 @@ import { type Tracer, currentTracer } from './tracer';
 /** Call an op by name (`aten.add.Tensor`) with Python-style positional and keyword arguments. */
 export function callOp(name: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>> = {}): unknown {
   const def = defaultRegistry.get(name);
-  return callOpDef(def, bindArgs(def.parsed, args, kwargs));
+  const keys = Object.keys(kwargs);
+  return callOpDef(def, bindArgs(def.parsed, args, kwargs), keys.length ? new Set(keys) : undefined);
 }
 
-/** Call an op with its full bound argument list. */
-export function callOpDef(def: OpDef, bound: unknown[]): unknown {
+/** Call an op with its full bound argument list (and which arguments the caller named). */
+export function callOpDef(def: OpDef, bound: unknown[], passedAsKwargs?: ReadonlySet<string>): unknown {
   const tracer = currentTracer();
-  return tracer ? traceOp(tracer, def, bound) : runEager(def, bound);
+  return tracer ? traceOp(tracer, def, bound, passedAsKwargs) : runEager(def, bound);
 }
 
 function mapDeep(v: unknown, f: (x: unknown) => unknown): unknown {
@@ -61,13 +62,13 @@ function metaContext(tracer: Tracer, def: OpDef): MetaContext {
   };
 }
 
-export function traceOp(tracer: Tracer, def: OpDef, bound: unknown[]): unknown {
+export function traceOp(tracer: Tracer, def: OpDef, bound: unknown[], passedAsKwargs?: ReadonlySet<string>): unknown {
   const metaArgs = bound.map((a) => mapDeep(a, (x) => (x instanceof Tensor ? x.meta : x)));
   // Make sure every tensor is known (lifting constants) before the node is created.
   const nodeArgs = bound.map((a, i) => encodeForNode(def.parsed.args[i]!.type, tracer.toNodeArg(a)));
   const unbackedBefore = tracer.env.allSymbols().filter((s) => s.kind === 'unbacked').length;
   const out = def.meta(metaArgs, metaContext(tracer, def));
-  const { args, kwargs } = stripDefaults(def.parsed, nodeArgs);
+  const { args, kwargs } = stripDefaults(def.parsed, nodeArgs, passedAsKwargs);
   const node = tracer.createCall(def.name, args, kwargs, nodeNameFor(def), out);
   bindUnbacked(tracer, out, node);
   if (def.groupSet.has(OpGroup.Inplace)) {
