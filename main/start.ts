@@ -1,11 +1,14 @@
 // Starts the studio: the Electron app when its binary is installed, otherwise the web
-// host on 127.0.0.1 opened in the default browser. Shared by `npm start` and `pt2 studio`.
+// host on 127.0.0.1 (the built renderer plus the engine host behind the IPC contract)
+// opened in the default browser. Shared by `npm start` and `pt2 studio`.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { startStudioServer, type StudioServer } from './web/server';
+import { DEFAULT_RENDERER_ROOT, startStudioServer, type StudioServer } from './web/server';
+import { HostClient } from './host/host-client';
+import { defaultDataDir } from './host/data-dir';
 
 export const DEFAULT_PORT = 5178;
 
@@ -36,10 +39,12 @@ export async function startStudio(options: StartOptions): Promise<number> {
   const electron = options.web ? null : findElectronBinary();
   if (electron !== null) return runElectron(electron);
 
+  const engine = new HostClient({ host: 'web', dataDir: defaultDataDir() });
   let host: StudioServer;
   try {
-    host = await startStudioServer({ port: options.port });
+    host = await startStudioServer({ port: options.port, bridge: engine });
   } catch (err) {
+    await engine.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       process.stderr.write(`pt2 studio: cannot listen on 127.0.0.1:${options.port} (${code}); try --port N\n`);
@@ -47,13 +52,20 @@ export async function startStudio(options: StartOptions): Promise<number> {
     }
     throw err;
   }
+  // Warm the engine host while the browser loads the page.
+  engine.start().catch((err: unknown) => process.stderr.write(`pt2 studio: the engine host failed to start: ${(err as Error).message}\n`));
+  if (!existsSync(DEFAULT_RENDERER_ROOT + 'index.html'))
+    process.stderr.write('pt2 studio: the renderer is not built yet; run `npm run build:renderer` (npm start does it for you)\n');
   const reason = options.web ? 'Web host requested' : 'Electron binary not found';
   process.stdout.write(`${reason}; serving the studio at ${host.url.replace(/\/$/, '')}\n`);
   if (options.open) openInBrowser(host.url);
 
   return new Promise<number>((done) => {
     const stop = (): void => {
-      void host.close().finally(() => done(0));
+      void host
+        .close()
+        .then(() => engine.close())
+        .finally(() => done(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -1,41 +1,22 @@
-// Electron main process (placeholder): one locked-down window showing renderer/index.html.
-// The full main process (menus, dialogs, engine host, WebGPU window) lands with the studio issue.
+// Electron entry (package.json "main"). Registers the app:// scheme as a standard,
+// secure origin (this must happen before the app is ready, hence here and synchronously),
+// then loads the TypeScript main process (electron-main.ts) through tsx, as the pt2 CLI
+// runs its TypeScript.
 'use strict';
 
-const { app, BrowserWindow, shell } = require('electron');
+const { protocol } = require('electron');
 const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const RENDERER_INDEX = path.join(__dirname, '..', '..', 'renderer', 'index.html');
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'pt2', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+]);
 
-function createWindow() {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    title: 'PT2 Studio',
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
-      sandbox: true,
-      contextIsolation: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  // Deny navigation away from the app and new windows; external links go to the OS browser.
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  void win.loadFile(RENDERER_INDEX);
-}
-
-app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-});
-
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
+(async () => {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(path.join(__dirname, 'electron-main.ts')).href);
+})().catch((err) => {
+  console.error('PT2 Studio failed to start:', err);
+  process.exit(2);
 });
