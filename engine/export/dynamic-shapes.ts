@@ -102,7 +102,7 @@ export function makeSymbolicShapes(leaves: readonly InputLeaf[], env: ShapeEnv):
       const size = sizeLike as number;
       const d = dimSpecAt(leaf.spec, i);
       const source = `${leaf.source}.size()[${i}]`;
-      if (d === null || d === undefined || d === Dim.STATIC) return size;
+      if (d === null || d === undefined || isDimHint(d, 'STATIC')) return size;
       if (d instanceof Dim) {
         const sym = rootFor(d, size, source);
         const h = env.hint(sym)!;
@@ -121,8 +121,12 @@ export function makeSymbolicShapes(leaves: readonly InputLeaf[], env: ShapeEnv):
         return wrap(expr);
       }
       if (isDimHint(d)) {
-        const userDim = d === Dim.DYNAMIC ? { name: source, range: new ValueRange(0, Infinity) } : undefined;
-        return wrap(env.createBackedSymbol(size, { source, range: new ValueRange(0, Infinity), userDim }));
+        // AUTO/DYNAMIC dims get torch's default range [2, int_oo]: sizes 0 and 1
+        // are specialised, so an example of size 0 or 1 stays static.
+        if (size < 2) return size;
+        const range = new ValueRange(2, Infinity);
+        const userDim = isDimHint(d, 'DYNAMIC') ? { name: source, range } : undefined;
+        return wrap(env.createBackedSymbol(size, { source, range, userDim }));
       }
       throw specError(`Unexpected dynamic_shapes entry ${String(d)} for ${source}; use a Dim, a derived Dim, Dim.AUTO, Dim.DYNAMIC, Dim.STATIC or None`);
     });

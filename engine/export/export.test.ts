@@ -44,3 +44,16 @@ describe('exportModule', () => {
     expect(() => exportModule(new WithAttrs(), [ones(3)], {}, { dynamicShapes: { x: { 0: new Dim('b', { min: 4 }) } } })).toThrow(/has size 3, which is outside the range \[4, inf\]/);
   });
 });
+
+describe('Dim hints', () => {
+  class Relu extends Module {
+    forward(x: Tensor) {
+      return callOp('aten.relu.default', [x]);
+    }
+  }
+  test('AUTO and DYNAMIC dims range over [2, int_oo] as in torch; hints survive copies', () => {
+    const ep = exportModule(new Relu(), [ones(4, 3)], {}, { dynamicShapes: [{ 0: { hint: 'AUTO' }, 1: Dim.STATIC }] });
+    expect(ep.rangeConstraints.map((r) => r.range.toString())).toEqual(['VR[2, int_oo]']);
+    expect(exportModule(new Relu(), [ones(1, 3)], {}, { dynamicShapes: [{ 0: Dim.AUTO }] }).rangeConstraints).toEqual([]);
+  });
+});

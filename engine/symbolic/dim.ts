@@ -68,8 +68,11 @@ export function dims(...names: string[]): Dim[] {
   return names.map((n) => new Dim(n));
 }
 
-export function isDimHint(v: unknown): v is DimHint {
-  return v === Dim.AUTO || v === Dim.DYNAMIC || v === Dim.STATIC;
+/** Hints compare by their name, so copies that crossed a host boundary (Pyodide) still match. */
+export function isDimHint(v: unknown, which?: DimHint['hint']): v is DimHint {
+  if (typeof v !== 'object' || v === null) return false;
+  const h = (v as { hint?: unknown }).hint;
+  return (h === 'AUTO' || h === 'DYNAMIC' || h === 'STATIC') && (which === undefined || h === which);
 }
 
 export function isDimSpec(v: unknown): v is DimSpec {
