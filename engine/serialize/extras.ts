@@ -17,6 +17,8 @@ export interface ProgramExtras {
   readonly guardsCode: string[];
   /** The `data/sample_inputs/<m>.pt` record as it was (a torch.save pickle; empty for none). */
   sampleInputs?: Uint8Array;
+  /** Why the sample inputs could not be decoded (the program then has no exampleInputs). */
+  sampleInputsError?: string;
   /** Our symbol name → the name the file used (s0 → s27). */
   readonly symbolNames: ReadonlyMap<string, string>;
 }

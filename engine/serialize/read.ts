@@ -16,12 +16,13 @@ import { type TensorMeta } from '../ops/types';
 import { defaultRegistry } from '../ops/register-all';
 import { type IntLike, type Poly, ShapeEnv, SymBool, ValueRange, wrapBool, wrapInt } from '../symbolic';
 import { Tensor } from '../trace/tensor';
-import { ExportedProgram } from '../export/exported-program';
+import { ExportedProgram, type ExportedProgramParts } from '../export/exported-program';
 import { type InputSpec, type OutputSpec } from '../export/signature';
 import { type RangeConstraint } from '../export/constraints';
-import { ArchiveError, ZipReader, type ZipReadOptions } from './zip';
+import { ArchiveError, type ByteSource, ZipReader, type ZipReadOptions } from './zip';
 import type * as S from './schema';
-import { dtypeFromCode, dtypeNameFromCode, storageFromBytes } from './tensor-data';
+import { dtypeFromCode, dtypeNameFromCode, lazyStorage, storageFromBytes } from './tensor-data';
+import { decodeExampleInputs, torchLoadTensorDict } from './torch-save';
 import { ExprParseError, parseSymExpr, symbolNamesIn } from './sym-expr';
 import { TreeSpecError, inputPathsOf, parseTreeSpec } from './treespec';
 import { programExtras } from './extras';
@@ -29,7 +30,16 @@ import { programExtras } from './extras';
 export interface LoadOptions extends ZipReadOptions {
   /** Copy tensor bytes out of the archive instead of viewing them (default false: in-place ops then write into `bytes`). */
   readonly copyTensors?: boolean;
+  /**
+   * Weights and constants as lazy storages: nothing of a payload record is read
+   * until a tensor's data is first used (then it is read, CRC-checked and
+   * converted; a damaged record throws ArchiveError at that point). Default: on
+   * for a ByteSource, off for bytes in memory.
+   */
+  readonly lazyWeights?: boolean;
 }
+
+export type { ByteSource } from './zip';
 
 export interface LoadedArchive {
   /** Root folder of the records (`seed_sin_cos`, `archive`). */
@@ -57,17 +67,24 @@ export class UnknownTargetError extends ArchiveError {
 
 const MAX_JSON_BYTES = 512 * 1024 * 1024;
 
-/** torch.export.load: every model in a .pt2 archive. */
-export function loadPt2(bytes: Uint8Array, opts: LoadOptions = {}): LoadedArchive {
-  if (bytes.length >= 8 && new TextDecoder().decode(bytes.subarray(0, 8)) === 'PYTORCH1')
+/**
+ * torch.export.load: every model in a .pt2 archive (torch ≥ 2.9 layout, or the
+ * flat torch ≤ 2.7 one). `input` is the file's bytes or a random-access source
+ * (only the end records, central directory, local headers, JSON and sample
+ * inputs are read eagerly; see LoadOptions.lazyWeights).
+ */
+export function loadPt2(input: Uint8Array | ByteSource, opts: LoadOptions = {}): LoadedArchive {
+  const inMemory = input instanceof Uint8Array;
+  const size = input instanceof Uint8Array ? input.length : input.size;
+  if (size >= 8 && new TextDecoder().decode(input instanceof Uint8Array ? input.subarray(0, 8) : input.read(0, 8)) === 'PYTORCH1')
     throw new ArchiveError(undefined, 'this is a legacy TorchScript file (starts with PYTORCH1), not a .pt2 archive');
-  const zip = new ZipReader(bytes, opts);
+  const zip = new ZipReader(input, opts);
+  const lazy = opts.lazyWeights ?? !inMemory;
   if (zip.entries.length === 0) throw new ArchiveError(undefined, 'archive has no records');
   const first = zip.entries[0]!.name;
   const slash = first.indexOf('/');
   if (slash <= 0) {
-    if (zip.has('serialized_exported_program.json'))
-      throw new ArchiveError(undefined, 'this is a torch ≤ 2.7 archive (serialized_exported_program.json); that layout is not supported yet');
+    if (zip.has('serialized_exported_program.json')) return loadLegacy(zip, opts);
     throw new ArchiveError(first, 'first record is not inside a root folder');
   }
   const root = first.slice(0, slash);
@@ -99,29 +116,24 @@ export function loadPt2(bytes: Uint8Array, opts: LoadOptions = {}): LoadedArchiv
     if (!m) continue;
     const model = m[1]!;
     const entry = full(r);
-    const raw = zip.read(entry);
-    if (raw.length > MAX_JSON_BYTES) throw new ArchiveError(entry, 'model JSON is too large');
-    let doc: unknown;
-    try {
-      doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
-    } catch (e) {
-      throw new ArchiveError(entry, `is not valid JSON (${(e as Error).message.slice(0, 120)})`);
-    }
+    const doc = parseJsonRecord(zip, entry);
+    const sample = full(`data/sample_inputs/${model}.pt`);
+    const sampleBytes = zip.has(sample) ? zip.read(sample).slice() : undefined;
+    const examples = sampleBytes ? decodeSampleInputs(sampleBytes, sample) : { value: undefined };
     const payloads: PayloadSource = {
-      weights: readPayloadConfig(zip, full, `data/weights/${model}_weights_config.json`, `data/weights/${model}.pt`),
-      constants: readPayloadConfig(zip, full, `data/constants/${model}_constants_config.json`, `data/constants/${model}.pt`),
-      read: (dir, path) => {
-        const name = full(`${dir}${path}`);
-        if (!zip.has(name)) throw new ArchiveError(name, 'payload named by the config is missing');
-        return zip.read(name);
-      },
+      weights: readPayloadConfig(zip, full, `data/weights/${model}_weights_config.json`, `data/weights/${model}.pt`, opts.copyTensors ?? false),
+      constants: readPayloadConfig(zip, full, `data/constants/${model}_constants_config.json`, `data/constants/${model}.pt`, opts.copyTensors ?? false),
+      read: (dir, path) => zip.read(payloadName(zip, full, dir, path)),
+      size: (dir, path) => zip.entry(payloadName(zip, full, dir, path))!.size,
       copy: opts.copyTensors ?? false,
+      lazy,
+      exampleInputs: examples.value,
     };
     const ep = deserializeProgram(doc, entry, payloads);
     programs.set(model, ep);
     const ex = programExtras.get(ep)!;
-    const sample = full(`data/sample_inputs/${model}.pt`);
-    if (zip.has(sample)) ex.sampleInputs = zip.read(sample).slice();
+    if (sampleBytes) ex.sampleInputs = sampleBytes;
+    if (examples.error) ex.sampleInputsError = examples.error;
     schemaVersion ??= ex.schemaVersion;
     torchVersion ||= ex.torchVersion;
   }
@@ -131,17 +143,102 @@ export function loadPt2(bytes: Uint8Array, opts: LoadOptions = {}): LoadedArchiv
   return { root, programs, schemaVersion: schemaVersion!, torchVersion, records, extraFiles };
 }
 
+function payloadName(zip: ZipReader, full: (r: string) => string, dir: string, path: string): string {
+  const name = full(`${dir}${path}`);
+  if (!zip.has(name)) throw new ArchiveError(name, 'payload named by the config is missing');
+  return name;
+}
+
+function parseJsonRecord(zip: ZipReader, entry: string): unknown {
+  if (zip.entry(entry)!.size > MAX_JSON_BYTES) throw new ArchiveError(entry, `model JSON of ${zip.entry(entry)!.size} bytes is too large`);
+  const raw = zip.read(entry);
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+  } catch (e) {
+    throw new ArchiveError(entry, `is not valid JSON (${(e as Error).message.slice(0, 120)})`);
+  }
+}
+
+/**
+ * Sample inputs through the restricted unpickler. A pickle this reader refuses
+ * (a global torch.load(weights_only=True) would refuse, a dtype the engine
+ * cannot hold) leaves the program without example inputs and says why; damage
+ * to the record itself (CRC) has already failed the load.
+ */
+function decodeSampleInputs(bytes: Uint8Array, entry: string): { value?: ExportedProgramParts['exampleInputs']; error?: string } {
+  try {
+    return { value: decodeExampleInputs(bytes, { entry, copy: true }) };
+  } catch (e) {
+    if (e instanceof EngineError) return { error: e.message };
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- torch ≤ 2.7 flat archives
+
+const LEGACY_JSON = 'serialized_exported_program.json';
+
+/** The flat zip torch.export.save wrote up to 2.7 (PT2-FORMAT §13); model name `model`, root ''. */
+function loadLegacy(zip: ZipReader, opts: LoadOptions): LoadedArchive {
+  if (!zip.has('version')) throw new ArchiveError('version', 'missing (torch ≤ 2.7 archives record their schema version there)');
+  const version = zip.readText('version').split('.');
+  if (version.length !== 2) throw new ArchiveError('version', `'${version.join('.').slice(0, 40)}' is not <major>.<minor>`);
+  if (version[0] !== '8') throw new ArchiveError('version', `schema version ${version.join('.').slice(0, 40)} does not match this reader's major version 8`);
+  const doc = parseJsonRecord(zip, LEGACY_JSON);
+  const tensorDict = (names: string[]): Map<string, Tensor> => {
+    const name = names.find((n) => zip.has(n));
+    if (!name) return new Map();
+    const bytes = zip.read(name);
+    if (bytes.length === 0) return new Map();
+    return torchLoadTensorDict(bytes, { entry: name, copy: opts.copyTensors ?? false });
+  };
+  const weights = tensorDict(['serialized_state_dict.pt', 'serialized_state_dict.json']);
+  const constants = tensorDict(['serialized_constants.pt', 'serialized_constants.json']);
+  const sampleName = 'serialized_example_inputs.pt';
+  const sampleBytes = zip.has(sampleName) ? zip.read(sampleName).slice() : undefined;
+  const examples = sampleBytes ? decodeSampleInputs(sampleBytes, sampleName) : { value: undefined };
+  const payloads: PayloadSource = {
+    weights,
+    constants,
+    read: (dir, path) => {
+      throw new ArchiveError(`${dir}${path}`, 'torch ≤ 2.7 archives have no payload records');
+    },
+    size: () => 0,
+    copy: opts.copyTensors ?? false,
+    lazy: false,
+    exampleInputs: examples.value,
+  };
+  const ep = deserializeProgram(doc, LEGACY_JSON, payloads);
+  const ex = programExtras.get(ep)!;
+  if (sampleBytes) ex.sampleInputs = sampleBytes;
+  if (examples.error) ex.sampleInputsError = examples.error;
+  const records = zip.entries.map((e) => e.name);
+  const extraFiles = new Map<string, string>();
+  for (const r of records) if (r.startsWith('extra_files/')) extraFiles.set(r.slice(12), zip.readText(r));
+  return { root: '', programs: new Map([['model', ep]]), schemaVersion: ex.schemaVersion, torchVersion: ex.torchVersion, records, extraFiles };
+}
+
 // ---------------------------------------------------------------- payloads
 
 interface PayloadSource {
-  readonly weights: S.PayloadConfig;
-  readonly constants: S.PayloadConfig;
+  /** A payload config to read records by, or the tensors themselves (torch ≤ 2.7 archives). */
+  readonly weights: S.PayloadConfig | Map<string, Tensor>;
+  readonly constants: S.PayloadConfig | Map<string, Tensor>;
   read(dir: string, path: string): Uint8Array;
+  /** Byte size of a payload record (without reading it). */
+  size(dir: string, path: string): number;
   readonly copy: boolean;
+  /** Storages that read their record on first use. */
+  readonly lazy?: boolean;
+  readonly exampleInputs?: ExportedProgramParts['exampleInputs'];
 }
 
-function readPayloadConfig(zip: ZipReader, full: (r: string) => string, config: string, legacy: string): S.PayloadConfig {
-  if (zip.has(full(legacy))) throw new ArchiveError(full(legacy), 'torch 2.8 pickled weights are not supported yet');
+/** A model's payload config, or for torch 2.8 archives its pickled dict (`data/<dir>/<m>.pt`) of tensors. */
+function readPayloadConfig(zip: ZipReader, full: (r: string) => string, config: string, legacy: string, copy: boolean): S.PayloadConfig | Map<string, Tensor> {
+  if (zip.has(full(legacy))) {
+    const bytes = zip.read(full(legacy));
+    return bytes.length === 0 ? new Map() : torchLoadTensorDict(bytes, { entry: full(legacy), copy });
+  }
   if (!zip.has(full(config))) throw new ArchiveError(full(config), 'missing');
   let doc: unknown;
   try {
@@ -362,6 +459,7 @@ class ProgramReader {
       inSpec,
       outSpec,
       inputPaths: inputPathsOf(inSpec, argNames),
+      ...(this.payloads.exampleInputs ? { exampleInputs: this.payloads.exampleInputs } : {}),
       isTrainingIR: !verifiers.includes('ATEN'),
     });
     const fileNames = new Map<string, string>();
@@ -594,7 +692,8 @@ class ProgramReader {
   // -------------------------------------------------------------- weights
 
   private loadPayloads(specs: readonly InputSpec[], phs: readonly Node[]): { stateDict: Map<string, Tensor>; constants: Map<string, Tensor> } {
-    const load = (cfg: S.PayloadConfig, dir: string): Map<string, Tensor> => {
+    const load = (cfg: S.PayloadConfig | Map<string, Tensor>, dir: string): Map<string, Tensor> => {
+      if (cfg instanceof Map) return cfg;
       const out = new Map<string, Tensor>();
       const storages = new Map<string, Storage>();
       for (const [key, metaRaw] of Object.entries(cfg.config)) {
@@ -607,19 +706,23 @@ class ProgramReader {
         const shape = tm.shape as number[];
         const strides = tm.strides as number[];
         const offset = tm.storageOffset as number;
-        const bytes = this.payloads.read(dir, path);
+        const nbytes = this.payloads.size(dir, path);
         let nd: NDArray;
-        if (bytes.length === 0) nd = NDArray.zeros(tm.dtype, shape);
+        if (nbytes === 0) nd = NDArray.zeros(tm.dtype, shape);
         else {
           const size = itemSize(tm.dtype);
-          if (bytes.length % size !== 0) this.fail(`${what}: ${bytes.length} bytes is not a whole number of ${tm.dtype} elements`);
+          if (nbytes % size !== 0) this.fail(`${what}: ${nbytes} bytes is not a whole number of ${tm.dtype} elements`);
           const skey = `${path}:${tm.dtype}`;
           let st = storages.get(skey);
           if (!st) {
-            st = storageFromBytes(tm.dtype, bytes, this.payloads.copy);
+            const dtype = tm.dtype;
+            const copy = this.payloads.copy;
+            st = this.payloads.lazy
+              ? lazyStorage(dtype, nbytes / size, () => this.payloads.read(dir, path), copy)
+              : storageFromBytes(dtype, this.payloads.read(dir, path), copy);
             storages.set(skey, st);
           }
-          const n = st.data.length;
+          const n = nbytes / size;
           if (offset < 0) this.fail(`${what}: negative storage offset`);
           let last = offset;
           let empty = false;

@@ -4,9 +4,10 @@
 // aligned; int64 and the half types are converted (see Note [Storage of 64-bit
 // and half types] in core/dtype.ts).
 
-import { type DType, itemSize } from '../core/dtype';
+import { type DType, type StorageArray, itemSize, makeStorage } from '../core/dtype';
 import { Storage } from '../core/ndarray';
 import { SCALAR_TYPE } from './schema';
+import { ArchiveError } from './zip';
 
 const CODE_TO_DTYPE: Record<number, DType> = {
   [SCALAR_TYPE.BYTE]: 'uint8',
@@ -138,7 +139,44 @@ export function storageFromBytes(dtype: DType, bytes: Uint8Array, copy = false):
   }
 }
 
-/** The storage's bytes in PyTorch's layout. */
+const lazyPending = new WeakSet<Storage>();
+
+/**
+ * A Storage of `numel` elements whose data is produced by `load()` (raw bytes
+ * in PyTorch's layout) the first time `.data` is read; reading may throw
+ * whatever `load` throws (an ArchiveError for a damaged record). Assigning
+ * `.data` before that replaces it without loading.
+ */
+export function lazyStorage(dtype: DType, numel: number, load: () => Uint8Array, copy = false): Storage {
+  const st = new Storage(dtype, makeStorage(dtype, 0));
+  let data: StorageArray | undefined;
+  lazyPending.add(st);
+  Object.defineProperty(st, 'data', {
+    configurable: true,
+    enumerable: true,
+    get(): StorageArray {
+      if (!data) {
+        const bytes = load();
+        if (bytes.length !== numel * itemSize(dtype)) throw new ArchiveError(undefined, `lazy storage: record has ${bytes.length} bytes, expected ${numel * itemSize(dtype)}`);
+        data = storageFromBytes(dtype, bytes, copy).data;
+        lazyPending.delete(st);
+      }
+      return data;
+    },
+    set(v: StorageArray) {
+      data = v;
+      lazyPending.delete(st);
+    },
+  });
+  return st;
+}
+
+/** Whether a storage from `lazyStorage` has not been loaded yet. */
+export function isLazyPending(st: Storage): boolean {
+  return lazyPending.has(st);
+}
+
+/** The storage's bytes in PyTorch's layout: a view of its memory where the layouts agree (do not modify), else a new buffer. */
 export function storageToBytes(s: Storage): Uint8Array {
   const d = s.data;
   const n = d.length;
@@ -149,7 +187,7 @@ export function storageToBytes(s: Storage): Uint8Array {
     case 'int16':
     case 'int8':
     case 'uint8':
-      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
     case 'bool': {
       const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) out[i] = d[i] ? 1 : 0;

@@ -38,9 +38,31 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/** Slicing-by-8 tables: CRC_8[k * 256 + b] is the CRC of byte b followed by k zero bytes. */
+const CRC_8 = (() => {
+  const t = new Uint32Array(8 * 256);
+  t.set(CRC_TABLE);
+  for (let k = 1; k < 8; k++)
+    for (let i = 0; i < 256; i++) {
+      const prev = t[(k - 1) * 256 + i]!;
+      t[k * 256 + i] = (prev >>> 8) ^ CRC_TABLE[prev & 0xff]!;
+    }
+  return t;
+})();
+
 export function crc32(data: Uint8Array, seed = 0): number {
   let c = (seed ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  const n = data.length;
+  const t = CRC_8;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = (c ^ (data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))) >>> 0;
+    const b = data[i + 4]! | (data[i + 5]! << 8) | (data[i + 6]! << 16) | (data[i + 7]! << 24);
+    c =
+      t[1792 + (a & 0xff)]! ^ t[1536 + ((a >>> 8) & 0xff)]! ^ t[1280 + ((a >>> 16) & 0xff)]! ^ t[1024 + (a >>> 24)]! ^
+      t[768 + (b & 0xff)]! ^ t[512 + ((b >>> 8) & 0xff)]! ^ t[256 + ((b >>> 16) & 0xff)]! ^ t[(b >>> 24) & 0xff]!;
+  }
+  for (; i < n; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -232,55 +254,84 @@ export function unsafeNameReason(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Random access to a file's bytes. `read` returns exactly `length` bytes at
+ * `offset` (a view or a fresh buffer); the reader never asks outside [0, size).
+ */
+export interface ByteSource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+/** A ByteSource over bytes in memory (reads are views, no copies). */
+export function bytesSource(bytes: Uint8Array): ByteSource {
+  return { size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+}
+
+const dv = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+/** Largest deflate expansion (a deflate stream cannot encode more than ~1032 bytes per input byte). */
+const MAX_DEFLATE_RATIO = 1040;
+
 export class ZipReader {
   readonly entries: ZipEntry[] = [];
+  readonly source: ByteSource;
   private readonly byName = new Map<string, ZipEntry>();
-  private readonly view: DataView;
   private readonly verifyCrc: boolean;
 
-  constructor(
-    readonly bytes: Uint8Array,
-    opts: ZipReadOptions = {},
-  ) {
+  /**
+   * Reads the end records, the central directory and every local header (the
+   * directory is checked against them); entry data is read only by `read`.
+   */
+  constructor(input: Uint8Array | ByteSource, opts: ZipReadOptions = {}) {
+    const src = (this.source = input instanceof Uint8Array ? bytesSource(input) : input);
     const maxEntrySize = opts.maxEntrySize ?? 2 ** 31;
     const maxEntries = opts.maxEntries ?? 100_000;
     this.verifyCrc = opts.verifyCrc ?? true;
-    const len = bytes.length;
-    const v = (this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const len = src.size;
+    if (!Number.isSafeInteger(len) || len < 0) throw new ArchiveError(undefined, `source size ${len} is not a byte count`);
     if (len < 22) throw new ArchiveError(undefined, `file of ${len} bytes is too small to be a zip archive`);
+    // The tail: end record (+ comment), zip64 locator before it.
+    const tailStart = Math.max(0, len - 22 - 0xffff - 20);
+    const tail = src.read(tailStart, len - tailStart);
+    const tv = dv(tail);
     // End of central directory: the last signature within the comment window.
     let eocd = -1;
-    for (let i = len - 22; i >= Math.max(0, len - 22 - 0xffff); i--) {
-      if (v.getUint32(i, true) === SIG_EOCD && i + 22 + v.getUint16(i + 20, true) === len) {
+    for (let i = tail.length - 22; i >= Math.max(0, tail.length - 22 - 0xffff); i--) {
+      if (tv.getUint32(i, true) === SIG_EOCD && i + 22 + tv.getUint16(i + 20, true) === tail.length) {
         eocd = i;
         break;
       }
     }
     if (eocd < 0) throw new ArchiveError(undefined, 'no end-of-central-directory record (not a zip archive, or truncated)');
-    let count = v.getUint16(eocd + 10, true);
-    let cdSize = v.getUint32(eocd + 12, true);
-    let cdOffset = v.getUint32(eocd + 16, true);
-    if (v.getUint16(eocd + 4, true) !== 0 || v.getUint16(eocd + 6, true) !== 0) throw new ArchiveError(undefined, 'multi-disk archives are not supported');
+    let count = tv.getUint16(eocd + 10, true);
+    let cdSize = tv.getUint32(eocd + 12, true);
+    let cdOffset = tv.getUint32(eocd + 16, true);
+    if (tv.getUint16(eocd + 4, true) !== 0 || tv.getUint16(eocd + 6, true) !== 0) throw new ArchiveError(undefined, 'multi-disk archives are not supported');
     const loc = eocd - 20;
-    if (loc >= 0 && v.getUint32(loc, true) === SIG_ZIP64_LOCATOR) {
-      const z = u64(v, loc + 8, 'zip64 end record offset');
-      if (z + 56 > loc) throw new ArchiveError(undefined, `zip64 end record offset ${z} is outside the file`);
-      if (v.getUint32(z, true) !== SIG_ZIP64_EOCD) throw new ArchiveError(undefined, 'zip64 locator does not point at a zip64 end record');
-      const count64 = u64(v, z + 32, 'zip64 entry count');
-      const size64 = u64(v, z + 40, 'zip64 central directory size');
-      const off64 = u64(v, z + 48, 'zip64 central directory offset');
+    const eocdAbs = tailStart + eocd;
+    if (loc >= 0 && tv.getUint32(loc, true) === SIG_ZIP64_LOCATOR) {
+      const z = u64(tv, loc + 8, 'zip64 end record offset');
+      if (z + 56 > tailStart + loc) throw new ArchiveError(undefined, `zip64 end record offset ${z} is outside the file`);
+      const zr = dv(src.read(z, 56));
+      if (zr.getUint32(0, true) !== SIG_ZIP64_EOCD) throw new ArchiveError(undefined, 'zip64 locator does not point at a zip64 end record');
+      const count64 = u64(zr, 32, 'zip64 entry count');
+      const size64 = u64(zr, 40, 'zip64 central directory size');
+      const off64 = u64(zr, 48, 'zip64 central directory offset');
       if (count === 0xffff || count64 !== count) count = count64;
       if (cdSize === 0xffffffff || size64 !== cdSize) cdSize = size64;
       if (cdOffset === 0xffffffff || off64 !== cdOffset) cdOffset = off64;
     }
     const cdEnd = cdOffset + cdSize;
-    if (cdEnd > eocd) throw new ArchiveError(undefined, `central directory (offset ${cdOffset}, size ${cdSize}) extends beyond the end records`);
+    if (cdEnd > eocdAbs) throw new ArchiveError(undefined, `central directory (offset ${cdOffset}, size ${cdSize}) extends beyond the end records`);
     if (count > maxEntries) throw new ArchiveError(undefined, `${count} entries exceed the limit of ${maxEntries}`);
     if (count * 46 > cdSize) throw new ArchiveError(undefined, `central directory of ${cdSize} bytes cannot hold ${count} entries`);
+    const cd = src.read(cdOffset, cdSize);
+    const v = dv(cd);
     const decoder = new TextDecoder('utf-8', { fatal: true });
-    let p = cdOffset;
+    let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cdEnd) throw new ArchiveError(undefined, `central directory entry ${i} is truncated`);
+      if (p + 46 > cdSize) throw new ArchiveError(undefined, `central directory entry ${i} is truncated`);
       if (v.getUint32(p, true) !== SIG_CENTRAL) throw new ArchiveError(undefined, `central directory entry ${i} has a bad signature`);
       const flags = v.getUint16(p + 8, true);
       const method = v.getUint16(p + 10, true);
@@ -292,10 +343,11 @@ export class ZipReader {
       const commentLen = v.getUint16(p + 32, true);
       let offset = v.getUint32(p + 42, true);
       const next = p + 46 + nameLen + extraLen + commentLen;
-      if (next > cdEnd) throw new ArchiveError(undefined, `central directory entry ${i} is truncated`);
+      if (next > cdSize) throw new ArchiveError(undefined, `central directory entry ${i} is truncated`);
+      const centralName = cd.subarray(p + 46, p + 46 + nameLen);
       let name: string;
       try {
-        name = decoder.decode(bytes.subarray(p + 46, p + 46 + nameLen));
+        name = decoder.decode(centralName);
       } catch {
         throw new ArchiveError(undefined, `central directory entry ${i} has a name that is not UTF-8`);
       }
@@ -327,16 +379,17 @@ export class ZipReader {
       if (usize > maxEntrySize) throw new ArchiveError(name, `declared size ${usize} exceeds the limit of ${maxEntrySize} bytes`);
       if (csize > len) throw new ArchiveError(name, `declared compressed size ${csize} exceeds the file size ${len}`);
       if (method === 0 && csize !== usize) throw new ArchiveError(name, `stored entry declares compressed size ${csize} but size ${usize}`);
+      if (method === 8 && usize > csize * MAX_DEFLATE_RATIO + 64) throw new ArchiveError(name, `declared size ${usize} is more than deflate can produce from ${csize} bytes`);
       if (offset + 30 > cdOffset) throw new ArchiveError(name, `local header offset ${offset} is outside the data area`);
-      if (v.getUint32(offset, true) !== SIG_LOCAL) throw new ArchiveError(name, `no local header at offset ${offset}`);
-      const lNameLen = v.getUint16(offset + 26, true);
-      const lExtraLen = v.getUint16(offset + 28, true);
-      if (lNameLen !== nameLen) throw new ArchiveError(name, 'local header name length differs from the central directory');
+      const lh = src.read(offset, Math.min(30 + nameLen, cdOffset - offset));
+      const lv = dv(lh);
+      if (lv.getUint32(0, true) !== SIG_LOCAL) throw new ArchiveError(name, `no local header at offset ${offset}`);
+      const lNameLen = lv.getUint16(26, true);
+      const lExtraLen = lv.getUint16(28, true);
+      if (lNameLen !== nameLen || lh.length < 30 + nameLen) throw new ArchiveError(name, 'local header name length differs from the central directory');
       const dataOffset = offset + 30 + lNameLen + lExtraLen;
       if (dataOffset + csize > cdOffset) throw new ArchiveError(name, `data (offset ${dataOffset}, size ${csize}) extends beyond the data area`);
-      const localName = bytes.subarray(offset + 30, offset + 30 + lNameLen);
-      const centralName = bytes.subarray(p + 46, p + 46 + nameLen);
-      for (let k = 0; k < nameLen; k++) if (localName[k] !== centralName[k]) throw new ArchiveError(name, 'local header name differs from the central directory');
+      for (let k = 0; k < nameLen; k++) if (lh[30 + k] !== centralName[k]) throw new ArchiveError(name, 'local header name differs from the central directory');
       if (this.byName.has(name)) throw new ArchiveError(name, 'duplicate entry name');
       const entry: ZipEntry = { name, method, crc32: crc, compressedSize: csize, size: usize, localHeaderOffset: offset, dataOffset };
       this.entries.push(entry);
@@ -353,11 +406,12 @@ export class ZipReader {
     return this.byName.get(name);
   }
 
-  /** The entry's bytes: a view into the file for stored entries, inflated otherwise. */
+  /** The entry's bytes: what the source gives for stored entries (a view for in-memory bytes), inflated otherwise; CRC checked. */
   read(name: string): Uint8Array {
     const e = this.byName.get(name);
     if (!e) throw new ArchiveError(name, 'no such entry');
-    const raw = this.bytes.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
+    const raw = this.source.read(e.dataOffset, e.compressedSize);
+    if (raw.length !== e.compressedSize) throw new ArchiveError(name, `source returned ${raw.length} bytes, expected ${e.compressedSize}`);
     const data = e.method === 0 ? raw : inflateRaw(raw, e.size, (problem) => new ArchiveError(name, problem));
     if (this.verifyCrc) {
       const c = crc32(data);
