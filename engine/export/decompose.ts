@@ -16,6 +16,7 @@ import { Interpreter } from '../ir/interpreter';
 import { defaultRegistry } from '../ops/register-all';
 import { bindArgs } from '../ops/schema';
 import { type OpDef, OpGroup, isTensorMeta } from '../ops/types';
+import { UnsupportedOperatorError } from '../core/errors';
 import { type ShapeEnv, SymBool, SymInt } from '../symbolic';
 import { Tensor } from '../trace/tensor';
 import { Tracer, currentTracer, withTracer, type PlaceholderKind } from '../trace/tracer';
@@ -29,6 +30,8 @@ class Retracer extends Interpreter {
   /** Placeholder name → final value, for placeholders written by in-place ops. */
   readonly mutations = new Map<string, unknown>();
   private readonly rootOf = new Map<unknown, string>();
+  /** Values that are views (possibly of views) of a placeholder, by placeholder name. */
+  private readonly viewOfRoot = new Map<unknown, string>();
 
   constructor(
     graph: Graph,
@@ -68,13 +71,25 @@ class Retracer extends Interpreter {
 
   private retraceOp(def: OpDef, bound: unknown[]): unknown {
     if (def.groupSet.has(OpGroup.Inplace) && def.functional) {
+      const viewed = this.viewOfRoot.get(bound[0]);
+      if (viewed !== undefined && !this.rootOf.has(bound[0]))
+        throw new UnsupportedOperatorError(
+          def.name,
+          `${def.name} writes into a view of '${viewed}'; run_decompositions() cannot functionalize in-place updates through views of inputs or buffers yet. Write the update on '${viewed}' itself (e.g. with index_put/slice_scatter) or keep the training IR.`,
+        );
       const result = decomposeCall(this.tracer, defaultRegistry.get(def.functional), bound);
       const root = this.rootOf.get(bound[0]);
-      if (root !== undefined) this.mutations.set(root, result);
-      this.rootOf.set(result, root as string);
+      if (root !== undefined) {
+        this.mutations.set(root, result);
+        this.rootOf.set(result, root);
+      }
       return result;
     }
-    return decomposeCall(this.tracer, def, bound);
+    const result = decomposeCall(this.tracer, def, bound);
+    // Remember views of inputs/buffers: writing through them is refused above.
+    const base = this.rootOf.get(bound[0]) ?? this.viewOfRoot.get(bound[0]);
+    if (base !== undefined && def.groupSet.has(OpGroup.View)) for (const r of Array.isArray(result) ? result : [result]) this.viewOfRoot.set(r, base);
+    return result;
   }
 
   protected override getAttr(n: Node): unknown {

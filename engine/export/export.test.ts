@@ -57,3 +57,22 @@ describe('Dim hints', () => {
     expect(exportModule(new Relu(), [ones(1, 3)], {}, { dynamicShapes: [{ 0: Dim.AUTO }] }).rangeConstraints).toEqual([]);
   });
 });
+
+describe('run_decompositions on in-place updates', () => {
+  class ViewWrite extends Module {
+    forward(x: Tensor) {
+      const row = callOp('aten.select.int', [x, 0, 0]);
+      callOp('aten.add_.Tensor', [row, 1]);
+      return callOp('aten.mul.Tensor', [x, 2]);
+    }
+  }
+  test('writing through a view of an input is refused with a clear error, never a silently wrong program', () => {
+    const ep = exportModule(new ViewWrite(), [ones(2, 3)]);
+    expect(ep.opSequence()).toEqual(['aten.select.int', 'aten.add_.Tensor', 'aten.mul.Tensor']);
+    expect(() => ep.runDecompositions()).toThrow(/writes into a view of 'x'; run_decompositions\(\) cannot functionalize/);
+    // The training IR itself runs eagerly with torch's semantics (the view shares storage).
+    const x = ones(2, 3);
+    const out = ep.module()(x) as Tensor;
+    expect(out.toArray()).toEqual([4, 4, 4, 2, 2, 2]);
+  });
+});
