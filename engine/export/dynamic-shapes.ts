@@ -125,7 +125,7 @@ export function makeSymbolicShapes(leaves: readonly InputLeaf[], env: ShapeEnv):
         // are specialised, so an example of size 0 or 1 stays static.
         if (size < 2) return size;
         const range = new ValueRange(2, Infinity);
-        const userDim = isDimHint(d, 'DYNAMIC') ? { name: source, range } : undefined;
+        const userDim = isDimHint(d, 'DYNAMIC') ? { name: source, range, fromHint: true } : undefined;
         return wrap(env.createBackedSymbol(size, { source, range, userDim }));
       }
       throw specError(`Unexpected dynamic_shapes entry ${String(d)} for ${source}; use a Dim, a derived Dim, Dim.AUTO, Dim.DYNAMIC, Dim.STATIC or None`);

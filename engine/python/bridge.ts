@@ -18,14 +18,14 @@ import { PyFloat } from '../core/scalar';
 import { ArgTuple, Node, type StackFrame } from '../ir/graph';
 import { TorchDType, TorchDevice, TorchEnum } from '../ir/format';
 import { isTensorMeta } from '../ops/types';
-import { SymBool, SymInt, symAnd, symNot, symOr, symGe, staticallyKnownTrue, Dim, DerivedDim, dims } from '../symbolic';
+import { SymBool, SymFloat, SymInt, symAnd, symNot, symOr, symGe, staticallyKnownTrue, Dim, DerivedDim, dims } from '../symbolic';
 import { callOp } from '../trace/dispatch';
 import { defaultRegistry } from '../ops/register-all';
 import { Module } from '../trace/module';
 import { Tensor } from '../trace/tensor';
 import { currentTracer } from '../trace/tracer';
 import { sizeAt, item, tensorToBool } from '../trace/python-semantics';
-import { symBinary, symBool, symInt, torchCheck, type SymBinaryOp } from '../trace/sym-ops';
+import { symBinary, symBool, symInt, symFloat, symFloatBinary, symToInt, torchCheck, type SymBinaryOp, type SymFloatOp, type SymToIntFn } from '../trace/sym-ops';
 import { cond } from '../export/cond';
 import { exportModule } from '../export/export';
 import { type ExportedProgram, displayTarget } from '../export/exported-program';
@@ -141,12 +141,21 @@ export function fromPy(v: unknown): unknown {
   return v;
 }
 
+/** A Python int/float/SymInt/SymFloat argument of a symbolic-float operation. */
+function numArg(v: unknown): number | SymInt | SymFloat {
+  if (v instanceof PyFloat) return v.value;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' || v instanceof SymInt || v instanceof SymFloat) return v;
+  throw new TypeError(`expected a number, got ${String(v)}`);
+}
+
 /** How Python should read an engine value. */
 export function kindOf(v: unknown): string {
   if (v === null || v === undefined) return 'N';
   if (v instanceof Tensor) return 'T';
   if (v instanceof SymInt) return 'I';
   if (v instanceof SymBool) return 'B';
+  if (v instanceof SymFloat) return 'S';
   if (v instanceof PyFloat) return 'F';
   if (v instanceof Dim || v instanceof DerivedDim) return 'D';
   if (Array.isArray(v)) return isPyList(v) ? 'L' : 'A';
@@ -290,8 +299,15 @@ function engineModule(rng: Rng) {
     symOr: (a: SymBool | boolean, b: SymBool | boolean) => symOr(a, b),
     symBool: (v: SymBool | boolean) => symBool(v),
     symInt: (v: SymInt | number) => symInt(v),
-    symStr: (v: SymInt | SymBool) => v.toString(),
-    symHint: (v: SymInt | SymBool) => v.hint ?? null,
+    symStr: (v: SymInt | SymBool | SymFloat) => v.toString(),
+    symHint: (v: SymInt | SymBool | SymFloat) => v.hint ?? null,
+    symFloat: (op: SymFloatOp, a: unknown, b: unknown, aIsFloat: boolean, bIsFloat: boolean) => {
+      const r = symFloatBinary(op, numArg(fromPy(a)), numArg(fromPy(b)), aIsFloat, bIsFloat);
+      // A float result that folded to a constant is still a Python float (`2.0`).
+      return typeof r === 'number' ? new PyFloat(r) : r;
+    },
+    symToInt: (fn: SymToIntFn, x: unknown) => symToInt(fn, numArg(fromPy(x))),
+    symFloatValue: (x: unknown) => symFloat(numArg(fromPy(x))),
     check: (c: unknown, msg: string | null | undefined) => torchCheck(fromPy(c) as boolean, msg ?? undefined),
     cond: (pred: unknown, t: PyCallable, f: PyCallable, operands: unknown) =>
       cond(

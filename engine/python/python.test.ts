@@ -302,6 +302,31 @@ print(type(ep.run_decompositions()).__name__)
     expect(out[3]).toBe("['aten.conv2d.default', 'aten.add_.Tensor', 'aten.batch_norm.default', 'aten.max_pool2d.default']");
   });
 
+  test('SymFloat: true division of sizes, round/floor/ceil back to SymInt, float arithmetic', () => {
+    const out = ok(`import math, torch
+from torch.export import Dim, export
+seen = []
+class M(torch.nn.Module):
+    def forward(self, x):
+        n = x.shape[0]
+        h = n / 2
+        seen.append([type(h).__name__, str(h), str(round(h)), str(math.floor(h)), str(math.ceil(h)), type(round(h)).__name__, str(n / n)])
+        return x[: math.floor(n / 2)] + 1
+ep = export(M(), (torch.randn(5, 2),), dynamic_shapes={"x": {0: Dim.AUTO}})
+print(seen[0])
+print([n.target.__name__ if callable(n.target) else str(n.target) for n in ep.graph.nodes if n.op == "call_function"])
+try:
+    export(M(), (torch.randn(5, 2),), dynamic_shapes={"x": {0: Dim("n")}})
+except Exception as e:
+    print(type(e).__name__, str(e).splitlines()[1])
+print(round(torch.ones(7).shape[0] / 2), 7 / 2)
+`);
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toBe("['SymFloat', 's0/2', 'round(s0/2)', 'FloorToInt(s0/2)', 'CeilToInt(s0/2)', 'SymInt', 's0/s0']");
+    expect(lines[2]).toBe("UserError   - Not all values of n = L['x'].size()[0] in the specified range satisfy the generated guard math.floor(L['x'].size()[0] / 2) <= L['x'].size()[0].");
+    expect(lines[3]).toBe('4 3.5');
+  });
+
   test('unsupported API raises NotImplementedError naming it', () => {
     const r = run('import torch\ntorch.fft_magic(1)\n');
     expect(r.error?.type).toBe('NotImplementedError');
@@ -452,9 +477,7 @@ function runCase(name: string, rec: CaseRecord, kind: 'cases' | 'exportdb'): Cas
 }
 
 /** Cases whose PyTorch behaviour the engine cannot express yet (with the reason). */
-const KNOWN_GAPS: Record<string, string> = {
-  dynamic_shape_round: 'true division of a SymInt (SymFloat) is not supported yet',
-};
+const KNOWN_GAPS: Record<string, string> = {};
 
 function hasOps(ops: string[] | undefined): boolean {
   const r = run(`import _pt2_engine as E\nprint(all(E.hasOp(o) for o in ${JSON.stringify((ops ?? []).filter((o) => o.startsWith('aten.')))}))\n`);

@@ -21,7 +21,22 @@ export interface SymbolAtom {
   readonly key: string;
 }
 
-export type FnName = 'FloorDiv' | 'Mod' | 'Max' | 'Min' | 'CeilDiv' | 'TruncToInt';
+/**
+ * Opaque functions. The first group is integer-valued on integers; `IntTrueDiv`
+ * (`a / b` of two ints) and `FloatTrueDiv` (`/` involving a float) are
+ * float-valued, and `RoundToInt`, `FloorToInt`, `CeilToInt`, `TruncToInt` turn a
+ * float back into an int (Python's round(), math.floor, math.ceil, int()).
+ * See Note [Float-valued expressions].
+ */
+export type FnName = 'FloorDiv' | 'Mod' | 'Max' | 'Min' | 'CeilDiv' | 'TruncToInt' | 'IntTrueDiv' | 'FloatTrueDiv' | 'RoundToInt' | 'FloorToInt' | 'CeilToInt';
+
+// Note [Float-valued expressions]
+// SymFloats (`s0 / 2`) reuse Poly: a float expression is a polynomial whose
+// atoms may be float-valued functions and whose constant may be fractional.
+// Only the functions above produce fractional values, so an expression free of
+// them is still an integer polynomial. True division is never folded into a
+// coefficient (`s0 / 2` stays IntTrueDiv(s0, 2), printed `s0/2`, as sympy keeps
+// torch's IntTrueDiv), so printing and guards read like torch's.
 
 export interface FnAtom {
   readonly kind: 'fn';
@@ -167,6 +182,63 @@ export function ceilDiv(a: Poly, b: Poly): Poly {
   return neg(floorDiv(neg(a), b));
 }
 
+/** Python's round(x) (ties to even), as sympy's RoundToInt evaluates it. */
+export function pyRound(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d < 0.5) return f;
+  if (d > 0.5) return f + 1;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** `a / b` of two integer expressions (torch's IntTrueDiv); a float expression. */
+export function intTrueDiv(a: Poly, b: Poly): Poly {
+  const av = a.constantValue;
+  const bv = b.constantValue;
+  if (av !== undefined && bv !== undefined && bv !== 0) return int(av / bv);
+  if (bv === 1) return a;
+  return fnAtom('IntTrueDiv', [a, b]);
+}
+
+/** `a / b` where either side is a float expression (torch's FloatTrueDiv). */
+export function floatTrueDiv(a: Poly, b: Poly): Poly {
+  const av = a.constantValue;
+  const bv = b.constantValue;
+  if (av !== undefined && bv !== undefined && bv !== 0) return int(av / bv);
+  if (bv === 1) return a;
+  return fnAtom('FloatTrueDiv', [a, b]);
+}
+
+function toIntFn(fn: 'RoundToInt' | 'FloorToInt' | 'CeilToInt' | 'TruncToInt', f: (x: number) => number) {
+  return (x: Poly): Poly => {
+    const v = x.constantValue;
+    if (v !== undefined) return int(f(v));
+    if (!isFloatValued(x)) return x;
+    return fnAtom(fn, [x]);
+  };
+}
+
+/** Python's round(x) of a float expression. */
+export const roundToInt = toIntFn('RoundToInt', pyRound);
+/** math.floor(x) */
+export const floorToInt = toIntFn('FloorToInt', Math.floor);
+/** math.ceil(x) */
+export const ceilToInt = toIntFn('CeilToInt', Math.ceil);
+/** int(x) / math.trunc(x) */
+export const truncToInt = toIntFn('TruncToInt', Math.trunc);
+
+const FLOAT_FNS: ReadonlySet<FnName> = new Set(['IntTrueDiv', 'FloatTrueDiv']);
+
+/** Whether an expression may take non-integer values (see Note [Float-valued expressions]). */
+export function isFloatValued(p: Poly): boolean {
+  for (const t of p.terms.values()) {
+    if (!Number.isInteger(t.coeff) && Number.isFinite(t.coeff)) return true;
+    for (const [atom] of t.mono.factors) if (atom.kind === 'fn' && FLOAT_FNS.has(atom.fn)) return true;
+  }
+  return false;
+}
+
 export function max(a: Poly, b: Poly): Poly {
   const av = a.constantValue;
   const bv = b.constantValue;
@@ -289,7 +361,17 @@ function applyFn(fn: FnName, args: Poly[]): Poly {
     case 'CeilDiv':
       return ceilDiv(a, b);
     case 'TruncToInt':
-      return a;
+      return truncToInt(a);
+    case 'IntTrueDiv':
+      return intTrueDiv(a, b);
+    case 'FloatTrueDiv':
+      return floatTrueDiv(a, b);
+    case 'RoundToInt':
+      return roundToInt(a);
+    case 'FloorToInt':
+      return floorToInt(a);
+    case 'CeilToInt':
+      return ceilToInt(a);
   }
 }
 
@@ -357,10 +439,11 @@ function degree(m: Monomial): number {
 function printAtom(a: Atom): string {
   if (a.kind === 'symbol') return a.name;
   const args = a.args.map((x) => printExpr(x));
-  if (a.fn === 'FloorDiv') {
-    const wrap = (x: string) => (/^[\w.]+$/.test(x) ? x : `(${x})`);
-    return `(${wrap(args[0]!)}//${wrap(args[1]!)})`;
-  }
+  const wrap = (x: string) => (/^[\w.]+$/.test(x) ? x : `(${x})`);
+  if (a.fn === 'FloorDiv') return `(${wrap(args[0]!)}//${wrap(args[1]!)})`;
+  // torch's IntTrueDiv/FloatTrueDiv print as `s0/2`, RoundToInt as `round(s0/2)`.
+  if (a.fn === 'IntTrueDiv' || a.fn === 'FloatTrueDiv') return `${wrap(args[0]!)}/${wrap(args[1]!)}`;
+  if (a.fn === 'RoundToInt') return `round(${args[0]})`;
   return `${a.fn}(${args.join(', ')})`;
 }
 
@@ -417,5 +500,75 @@ export function printExpr(e: Expr): string {
       return e.args.map((a) => `(${printExpr(a)})`).join(' | ');
     case 'not':
       return `~(${printExpr(e.arg)})`;
+  }
+}
+
+// ---------------------------------------------------------------- Python printing
+
+const PY_REL: Record<RelOp, string> = { '==': '==', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+
+/**
+ * Print as Python source, the way torch's guard printer writes guards in
+ * constraint-violation messages: symbols replaced by their sources
+ * (`L['x'].size()[0]`), `/` and `//` spaced, relations with Python operators and
+ * connectives as `and` / `or` (`round(L['x'].size()[0] / 2) >= 0 and …`).
+ */
+export function printPython(e: Expr, name: (symbol: string) => string): string {
+  const wrap = (x: string) => (/^[\w.]+$|^L\[[^\s]*\]$/.test(x) || /^[\w.]+\(.*\)$/.test(x) ? x : `(${x})`);
+  const atom = (a: Atom): string => {
+    if (a.kind === 'symbol') return name(a.name);
+    const args = a.args.map((x) => printPython(x, name));
+    switch (a.fn) {
+      case 'FloorDiv':
+        return `(${wrap(args[0]!)} // ${wrap(args[1]!)})`;
+      case 'Mod':
+        return `${wrap(args[0]!)} % ${wrap(args[1]!)}`;
+      case 'IntTrueDiv':
+      case 'FloatTrueDiv':
+        return `${wrap(args[0]!)} / ${wrap(args[1]!)}`;
+      case 'RoundToInt':
+        return `round(${args[0]})`;
+      case 'FloorToInt':
+        return `math.floor(${args[0]})`;
+      case 'CeilToInt':
+        return `math.ceil(${args[0]})`;
+      case 'TruncToInt':
+        return `int(${args[0]})`;
+      case 'Max':
+        return `max(${args.join(', ')})`;
+      case 'Min':
+        return `min(${args.join(', ')})`;
+      case 'CeilDiv':
+        return `-(${wrap(printPython(neg(a.args[0]!), name))} // ${wrap(args[1]!)})`;
+    }
+  };
+  switch (e.kind) {
+    case 'poly': {
+      if (e.terms.size === 0) return '0';
+      let out = '';
+      orderedTerms(e).forEach((t, i) => {
+        const mag = Math.abs(t.coeff);
+        let body: string;
+        if (t.mono.key === '') body = mag === Infinity ? 'int_oo' : String(mag);
+        else {
+          const m = t.mono.factors.map(([a, p]) => (p === 1 ? atom(a) : `${wrap(atom(a))}**${p}`));
+          const many = t.mono.factors.length > 1 || mag !== 1;
+          body = (mag === 1 ? [] : [String(mag)]).concat(many ? m.map((x) => (/ [-+/] /.test(x) ? `(${x})` : x)) : m).join('*');
+        }
+        if (i === 0) out = t.coeff < 0 ? `-${body}` : body;
+        else out += t.coeff < 0 ? ` - ${body}` : ` + ${body}`;
+      });
+      return out;
+    }
+    case 'bool':
+      return e.value ? 'True' : 'False';
+    case 'rel':
+      return `${printPython(e.lhs, name)} ${PY_REL[e.op]} ${printPython(e.rhs, name)}`;
+    case 'and':
+      return e.args.map((a) => (a.kind === 'or' ? `(${printPython(a, name)})` : printPython(a, name))).join(' and ');
+    case 'or':
+      return e.args.map((a) => (a.kind === 'and' ? `(${printPython(a, name)})` : printPython(a, name))).join(' or ');
+    case 'not':
+      return `not (${printPython(e.arg, name)})`;
   }
 }

@@ -37,8 +37,11 @@ export interface SymbolInfo {
   range: ValueRange;
   /** Where the size came from, as torch prints it: `L['x'].size()[0]`. */
   readonly source?: string;
-  /** The user's Dim for this symbol, when the user declared one. */
-  readonly userDim?: { readonly name: string; readonly range: ValueRange };
+  /**
+   * The user's Dim for this symbol, when the user declared one (`fromHint`: it
+   * came from Dim.DYNAMIC, whose name is the source).
+   */
+  readonly userDim?: { readonly name: string; readonly range: ValueRange; readonly fromHint?: boolean };
 }
 
 export interface Guard {
@@ -129,6 +132,21 @@ export class ShapeEnv {
   }
 
   /**
+   * Decide with the ranges torch's ShapeEnv has for backed sizes: 0 and 1 are
+   * specialised, so a backed symbol is at least 2 (a Dim's declared min of 0 or
+   * 1 is the user's range, not the symbol's). produce_guards skips a guard that
+   * this decides.
+   */
+  staticallyKnownAsTorch(e: BoolExpr): boolean | undefined {
+    const s = this.simplify(e);
+    return decideStatically(s, (n) => {
+      const info = this.symbols.get(n);
+      const r = info?.range ?? ValueRange.unknown;
+      return info?.kind === 'backed' && r.lo < 2 && r.hi >= 2 ? new ValueRange(2, r.hi) : r;
+    }, sub);
+  }
+
+  /**
    * torch's size-oblivious reasoning: decide as if every size symbol were at
    * least 2 (0 and 1 are the special cases code handles separately), without a
    * guard. undefined when even that does not decide it.
@@ -157,7 +175,7 @@ export class ShapeEnv {
     return hinted;
   }
 
-  /** Specialise an integer expression to its hint (guarding equality). */
+  /** Specialise an expression to its hint (guarding equality); SymFloats too (`float(x)`). */
   guardInt(e: Poly): number {
     const s = this.simplify(e);
     const c = s.constantValue;

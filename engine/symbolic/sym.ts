@@ -22,6 +22,23 @@ export class SymInt {
   }
 }
 
+/**
+ * A float whose value is symbolic (`s0/2`): true division of SymInts and float
+ * arithmetic on them. See Note [Float-valued expressions] in expr.ts.
+ */
+export class SymFloat {
+  constructor(
+    readonly expr: Poly,
+    readonly env: ShapeEnv,
+  ) {}
+  get hint(): number | undefined {
+    return this.env.hint(this.expr);
+  }
+  toString(): string {
+    return E.printExpr(this.env.simplify(this.expr));
+  }
+}
+
 export class SymBool {
   constructor(
     readonly expr: BoolExpr,
@@ -36,16 +53,19 @@ export class SymBool {
 }
 
 export type IntLike = number | SymInt;
+/** A Python float or a SymFloat (ints and SymInts are accepted where floats are). */
+export type FloatLike = number | SymFloat;
 export type BoolLike = boolean | SymBool;
 
 export const isSymInt = (v: unknown): v is SymInt => v instanceof SymInt;
 export const isSymBool = (v: unknown): v is SymBool => v instanceof SymBool;
+export const isSymFloat = (v: unknown): v is SymFloat => v instanceof SymFloat;
 
 export function toPoly(v: IntLike): Poly {
   return typeof v === 'number' ? E.int(v) : v.expr;
 }
 
-function envOf(...vs: Array<IntLike | BoolLike>): ShapeEnv | undefined {
+function envOf(...vs: Array<IntLike | BoolLike | FloatLike>): ShapeEnv | undefined {
   for (const v of vs) if (typeof v === 'object') return v.env;
   return undefined;
 }
@@ -56,6 +76,15 @@ export function wrapInt(e: Poly, env: ShapeEnv | undefined): IntLike {
   if (c !== undefined) return c;
   if (!env) throw new Error('internal error: symbolic value without a ShapeEnv');
   return new SymInt(s, env);
+}
+
+/** A float expression as a Python float (constant) or a SymFloat. */
+export function wrapFloat(e: Poly, env: ShapeEnv | undefined): FloatLike {
+  const s = env ? env.simplify(e) : e;
+  const c = s.constantValue;
+  if (c !== undefined) return c;
+  if (!env) throw new Error('internal error: symbolic value without a ShapeEnv');
+  return new SymFloat(s, env);
 }
 
 export function wrapBool(e: BoolExpr, env: ShapeEnv | undefined): BoolLike {
@@ -83,6 +112,36 @@ export const symLt = binRel('<');
 export const symLe = binRel('<=');
 export const symGt = binRel('>');
 export const symGe = binRel('>=');
+
+type NumLike = IntLike | FloatLike;
+const numPoly = (v: NumLike): Poly => (typeof v === 'number' ? E.int(v) : v.expr);
+/** Python's `a / b`: IntTrueDiv for two ints, FloatTrueDiv once a float is involved. */
+export function symTrueDiv(a: NumLike, b: NumLike, aIsFloat = false, bIsFloat = false): FloatLike {
+  const floaty = aIsFloat || bIsFloat || a instanceof SymFloat || b instanceof SymFloat;
+  const pa = numPoly(a);
+  const pb = numPoly(b);
+  return wrapFloat(floaty ? E.floatTrueDiv(pa, pb) : E.intTrueDiv(pa, pb), envOf(a, b));
+}
+const binFloat = (f: (a: Poly, b: Poly) => Poly) => (a: NumLike, b: NumLike): FloatLike => wrapFloat(f(numPoly(a), numPoly(b)), envOf(a, b));
+/** Float `+`, `-`, `*` with at least one float operand. */
+export const symFloatAdd = binFloat(E.add);
+export const symFloatSub = binFloat(E.sub);
+export const symFloatMul = binFloat(E.mul);
+/** Comparisons with a float operand. */
+export const symFloatRel = (op: E.RelOp, a: NumLike, b: NumLike): BoolLike => wrapBool(E.rel(op, numPoly(a), numPoly(b)), envOf(a, b));
+const toInt = (f: (x: Poly) => Poly) => (x: NumLike): IntLike => (typeof x === 'number' ? f(E.int(x)).constantValue! : wrapInt(f(x.expr), x.env));
+/** Python's round(x) (no ndigits): torch's sym_round, RoundToInt. */
+export const symRound = toInt(E.roundToInt);
+/** math.floor / math.ceil / math.trunc of a float: FloorToInt, CeilToInt, TruncToInt. */
+export const symFloorToInt = toInt(E.floorToInt);
+export const symCeilToInt = toInt(E.ceilToInt);
+export const symTruncToInt = toInt(E.truncToInt);
+
+/** Python's float(x) on a SymFloat/SymInt: specialises to the hint, guarding equality. */
+export function guardFloat(v: NumLike): number {
+  if (typeof v === 'number') return v;
+  return v.env.guardInt(v.expr);
+}
 
 export function symAnd(a: BoolLike, b: BoolLike): BoolLike {
   const pa = typeof a === 'boolean' ? E.boolConst(a) : a.expr;

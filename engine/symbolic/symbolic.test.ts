@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import * as E from './expr';
 import { ShapeEnv } from './shape-env';
-import { ValueRange } from './value-ranges';
-import { SymInt, guardBool, symAdd, symEq, symGt, symMul, staticallyKnownTrue, symFloorDiv } from './sym';
+import { ValueRange, polyRange } from './value-ranges';
+import { SymInt, SymFloat, guardBool, symAdd, symEq, symGt, symMul, staticallyKnownTrue, symFloorDiv, symTrueDiv, symRound, guardFloat, hintInt } from './sym';
 import { Dim } from './dim';
 import { GuardOnDataDependentError } from '../core/errors';
 
@@ -97,5 +97,60 @@ describe('Dim', () => {
     expect(d.times(2).name).toBe('2*dimx');
     expect(() => new Dim('bad name')).toThrow(TypeError);
     expect(() => new Dim('x', { min: 5, max: 2 })).toThrow(RangeError);
+  });
+});
+
+describe('float-valued expressions (SymFloat)', () => {
+  const s0 = E.symbol('s0');
+  const half = E.intTrueDiv(s0, E.int(2));
+
+  test('true division stays an atom and prints like torch', () => {
+    expect(E.printExpr(half)).toBe('s0/2');
+    expect(E.printExpr(E.roundToInt(half))).toBe('round(s0/2)');
+    expect(E.printExpr(E.intTrueDiv(E.add(s0, E.int(1)), E.int(2)))).toBe('(s0 + 1)/2');
+    expect(E.isFloatValued(half)).toBe(true);
+    expect(E.isFloatValued(E.roundToInt(half))).toBe(false);
+    // round/floor of an integer expression is the expression itself.
+    expect(E.roundToInt(s0).key).toBe(s0.key);
+  });
+
+  test('constants fold with Python semantics (round ties to even)', () => {
+    expect(E.intTrueDiv(E.int(7), E.int(2)).constantValue).toBe(3.5);
+    expect([0.5, 1.5, 2.5, -1.5, 2.6].map(E.pyRound)).toEqual([0, 2, 2, -2, 3]);
+    expect(E.evaluate(E.roundToInt(half), () => 3)).toBe(2);
+    expect(E.evaluate(E.roundToInt(half), () => 5)).toBe(2);
+    expect(E.evaluate(E.floorToInt(half), () => 5)).toBe(2);
+    expect(E.evaluate(E.ceilToInt(half), () => 5)).toBe(3);
+  });
+
+  test('value ranges', () => {
+    const r = (lo: number, hi: number) => () => new ValueRange(lo, hi);
+    expect(polyRange(half, r(2, 9)).toString()).toBe('VR[1, 4.5]');
+    expect(polyRange(E.roundToInt(half), r(2, 9)).toString()).toBe('VR[1, 4]');
+    expect(polyRange(E.ceilToInt(half), r(3, Infinity)).toString()).toBe('VR[2, int_oo]');
+    expect(polyRange(E.intTrueDiv(E.int(1), s0), r(-1, 1)).toString()).toBe('VR[-int_oo, int_oo]');
+  });
+
+  test('Python printing with sources, as guards appear in constraint violations', () => {
+    const src = () => "L['x'].size()[0]";
+    const g = E.and(E.rel('>=', E.roundToInt(half), E.int(0)), E.rel('<=', E.roundToInt(half), s0));
+    expect(E.printPython(g, src)).toBe("round(L['x'].size()[0] / 2) >= 0 and round(L['x'].size()[0] / 2) <= L['x'].size()[0]");
+    expect(E.printPython(E.rel('!=', E.roundToInt(half), E.int(1)), src)).toBe("round(L['x'].size()[0] / 2) != 1");
+    expect(E.printPython(E.rel('==', E.mod(s0, E.int(2)), E.int(0)), src)).toBe("L['x'].size()[0] % 2 == 0");
+    expect(E.printPython(E.add(E.scale(s0, 2), E.int(1)), src)).toBe("2*L['x'].size()[0] + 1");
+  });
+
+  test('SymFloat arithmetic in a ShapeEnv', () => {
+    const env = new ShapeEnv();
+    const n = new SymInt(env.createBackedSymbol(5), env);
+    const h = symTrueDiv(n, 2);
+    expect(h).toBeInstanceOf(SymFloat);
+    expect((h as SymFloat).hint).toBe(2.5);
+    expect(symTrueDiv(6, 4)).toBe(1.5);
+    const r = symRound(h);
+    expect(r.toString()).toBe('round(s0/2)');
+    expect(hintInt(r)).toBe(2);
+    expect(guardFloat(h)).toBe(2.5);
+    expect(env.guards.map((g) => E.printExpr(g.expr))).toEqual(['Eq(s0/2, 2.5)']);
   });
 });

@@ -1,8 +1,9 @@
-// Integer intervals [lo, hi] with ±int_oo, and interval evaluation of
+// Intervals [lo, hi] with ±int_oo (integer-valued, or float-valued for SymFloat
+// expressions), and interval evaluation of
 // expressions: the basis for deciding guards statically and for the range
 // constraints an ExportedProgram reports (`VR[0, int_oo]`).
 
-import { type Poly, type BoolExpr, type Atom } from './expr';
+import { type Poly, type BoolExpr, type Atom, pyRound } from './expr';
 
 export class ValueRange {
   constructor(
@@ -78,7 +79,20 @@ function atomRange(a: Atom, symRange: (name: string) => ValueRange): ValueRange 
       if (y.lo > 0) return new ValueRange(0, y.hi - 1);
       return ValueRange.unknown;
     case 'TruncToInt':
-      return x;
+      return new ValueRange(Math.trunc(x.lo), Math.trunc(x.hi));
+    case 'FloorToInt':
+      return new ValueRange(Math.floor(x.lo), Math.floor(x.hi));
+    case 'CeilToInt':
+      return new ValueRange(Math.ceil(x.lo), Math.ceil(x.hi));
+    case 'RoundToInt':
+      return new ValueRange(pyRound(x.lo), pyRound(x.hi));
+    case 'IntTrueDiv':
+    case 'FloatTrueDiv': {
+      // Monotone in x for a divisor of one sign; unknown when it may be 0.
+      if (!(y.lo > 0 || y.hi < 0)) return ValueRange.unknown;
+      const c = [x.lo / y.lo, x.lo / y.hi, x.hi / y.lo, x.hi / y.hi].map((v) => (Number.isNaN(v) ? 0 : v));
+      return new ValueRange(Math.min(...c), Math.max(...c));
+    }
   }
 }
 

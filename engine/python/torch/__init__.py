@@ -30,7 +30,7 @@ from ._types import (
     CPU as _CPU,
 )
 from ._types import bool_ as bool  # noqa: A001 - torch.bool
-from ._tensor import Tensor, SymInt, SymBool, _shape_args, _dims
+from ._tensor import Tensor, SymInt, SymBool, SymFloat, _shape_args, _dims
 
 float = float32  # noqa: A001
 double = float64
@@ -45,7 +45,7 @@ FloatTensor = LongTensor = BoolTensor = IntTensor = DoubleTensor = Tensor
 
 __version__ = "2.11.0+pt2studio"
 
-for _c in (Tensor, SymInt, SymBool, Size, dtype, device):
+for _c in (Tensor, SymInt, SymFloat, SymBool, Size, dtype, device):
     _c.__module__ = "torch"
 del _c
 
@@ -105,7 +105,7 @@ def _flatten_data(data):
         elif isinstance(v, _builtins.float):
             kinds.add("float")
             flat.append(v)
-        elif isinstance(v, (SymInt, SymBool)):
+        elif isinstance(v, (SymInt, SymBool, SymFloat)):
             raise _unsupported("torch.tensor() of a symbolic value while exporting")
         else:
             raise TypeError(f"Could not infer dtype of {type(v).__name__}")

@@ -67,7 +67,7 @@ def engine_call(fn, *args):
 
 def enc(v):
     """Encode a Python value for the engine: a value to_js can carry (lists via {__pylist__})."""
-    from ._tensor import Tensor, SymInt, SymBool
+    from ._tensor import Tensor, SymInt, SymBool, SymFloat
 
     t = type(v)
     if t is bool or t is int or t is str or v is None:
@@ -76,7 +76,7 @@ def enc(v):
         return E.pyFloat(v) if v.is_integer() else v
     if isinstance(v, Tensor):
         return v._h
-    if isinstance(v, (SymInt, SymBool)):
+    if isinstance(v, (SymInt, SymBool, SymFloat)):
         return v._h
     if t is tuple or isinstance(v, tuple):
         return [enc(x) for x in v]
@@ -116,7 +116,7 @@ def dec(v):
     t = type(v)
     if t is int or t is float or t is bool or t is str:
         return v
-    from ._tensor import Tensor, SymInt, SymBool
+    from ._tensor import Tensor, SymInt, SymBool, SymFloat
 
     k = E.kind(v)
     if k == "T":
@@ -125,6 +125,8 @@ def dec(v):
         return SymInt(v)
     if k == "B":
         return SymBool(v)
+    if k == "S":
+        return SymFloat(v)
     if k == "F":
         return float(v.value)
     if k == "A":
