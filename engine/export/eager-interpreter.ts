@@ -25,6 +25,22 @@ const PY_OPS: Record<string, (a: number, b: number) => number | boolean> = {
   'operator.ge': (a, b) => a >= b,
 };
 
+/** Python's round(): half to even. */
+function pyRound(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+const PY_UNARY: Record<string, (a: number) => number> = {
+  round: pyRound,
+  'math.floor': Math.floor,
+  'math.ceil': Math.ceil,
+  'math.trunc': Math.trunc,
+};
+
 function truthy(v: unknown): boolean {
   if (v instanceof Tensor) return v.nd.item() !== 0;
   return Boolean(v);
@@ -44,6 +60,8 @@ export class EagerInterpreter extends Interpreter {
     if (t === 'getitem') return (args[0] as unknown[])[args[1] as number];
     const py = PY_OPS[t];
     if (py) return py(Number(args[0]), Number(args[1]));
+    const unary = PY_UNARY[t];
+    if (unary) return unary(Number(args[0]));
     if (t === 'higher_order.cond') {
       const [pred, tg, fg, operands] = args as [unknown, Graph, Graph, unknown[]];
       const g = truthy(pred) ? tg : fg;

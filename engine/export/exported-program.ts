@@ -147,6 +147,8 @@ export class ExportedProgram {
 export function displayTarget(target: string): string {
   if (target.startsWith('operator.')) return `<built-in function ${target.slice('operator.'.length)}>`;
   if (target === 'getitem') return '<built-in function getitem>';
+  if (target === 'round') return '<built-in function round>';
+  if (target.startsWith('math.')) return `<built-in function ${target.slice('math.'.length)}>`;
   if (target === 'higher_order.cond') return 'cond';
   return target;
 }

@@ -58,3 +58,26 @@ describe('SymFloat in export', () => {
     expect(ep.toString()).toContain('round(truediv)');
   });
 });
+
+describe('SymFloat programs run', () => {
+  test('round() of a symbolic size is recorded and computed by ep.module()', async () => {
+    const { Module } = await import('../trace/module');
+    const { exportModule } = await import('./export');
+    const { symToInt, symFloatBinary } = await import('../trace/sym-ops');
+    const { sizeAt } = await import('../trace/python-semantics');
+    const { callOp } = await import('../trace/dispatch');
+    const { Dim } = await import('../symbolic/dim');
+    const { Tensor } = await import('../trace/tensor');
+    const { NDArray } = await import('../core/ndarray');
+    class HalfRows extends Module {
+      forward(x: InstanceType<typeof Tensor>) {
+        const n = symToInt('round', symFloatBinary('truediv', sizeAt(x, 0), 2) as never);
+        return callOp('aten.slice.Tensor', [x, 0, 0, n]);
+      }
+    }
+    const rows = (n: number) => Tensor.fromNDArray(NDArray.fromValues('float32', [n, 2], Array.from({ length: 2 * n }, (_, i) => i)));
+    const ep = exportModule(new HalfRows(), [rows(6)], {}, { dynamicShapes: [{ 0: Dim.AUTO }] });
+    expect(ep.opSequence()).toContain('<built-in function round>');
+    for (const [n, want] of [[7, 4], [5, 2], [9, 4]] as const) expect((ep.module()(rows(n)) as InstanceType<typeof Tensor>).shape[0]).toBe(want);
+  });
+});
