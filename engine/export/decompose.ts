@@ -24,6 +24,7 @@ import { traceOp } from '../trace/dispatch';
 import { symBinary, type SymBinaryOp } from '../trace/sym-ops';
 import { cond } from './cond';
 import { ExportedProgram } from './exported-program';
+import { verifyMeta } from './verify';
 import { type OutputSpec } from './signature';
 
 class Retracer extends Interpreter {
@@ -179,6 +180,7 @@ export function runDecompositions(ep: ExportedProgram): ExportedProgram {
   const named: OutputSpec[] = outputSpecs.map((s, i) => ({ ...s, name: outArgs[i] && typeof outArgs[i] === 'object' && 'name' in (outArgs[i] as object) ? (outArgs[i] as Node).name : String(outArgs[i]) }));
   while (graph.eliminateDeadCode((n) => n.target === 'getitem' || n.target.startsWith('operator.') || n.target === 'aten.sym_size.int'));
   graph.lint();
+  verifyMeta(graph, old.env);
   return new ExportedProgram({ ...old, graph, signature: { inputSpecs: old.signature.inputSpecs, outputSpecs: named }, isTrainingIR: false });
 }
 

@@ -76,3 +76,16 @@ describe('run_decompositions on in-place updates', () => {
     expect(out.toArray()).toEqual([4, 4, 4, 2, 2, 2]);
   });
 });
+
+describe('verifyMeta', () => {
+  test('a node whose recorded shape its op contradicts is reported by name', async () => {
+    const { verifyMeta } = await import('./verify');
+    const { GraphVerificationError } = await import('../core/errors');
+    const ep = exportModule(new WithAttrs(), [ones(3)]);
+    verifyMeta(ep.graph, ep.parts.env);
+    const mul = ep.graph.nodes.find((n) => n.name === 'mul')!;
+    mul.meta.val = { dtype: 'float32', shape: [4], strides: [1] };
+    expect(() => verifyMeta(ep.graph, ep.parts.env)).toThrow(GraphVerificationError);
+    expect(() => verifyMeta(ep.graph, ep.parts.env)).toThrow('node mul (aten.mul.Tensor) records float32[4] but its inputs give float32[3]');
+  });
+});

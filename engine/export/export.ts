@@ -15,6 +15,7 @@ import { OpGroup } from '../ops/types';
 import { defaultRegistry } from '../ops/register-all';
 import { collectLeaves, makeSymbolicShapes, type InputLeaf } from './dynamic-shapes';
 import { checkConstraints, rangeConstraints } from './constraints';
+import { verifyMeta } from './verify';
 import { type InputSpec, type OutputSpec } from './signature';
 import { ExportedProgram } from './exported-program';
 
@@ -168,6 +169,7 @@ export function exportModule(mod: Module, args: unknown, kwargs: Record<string, 
   while (graph.eliminateDeadCode((n) => isRemovableWhenUnused(n.target)));
   checkConstraints(env);
   graph.lint();
+  verifyMeta(graph, env);
 
   return new ExportedProgram({
     graph,

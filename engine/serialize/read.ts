@@ -5,13 +5,14 @@
 // module stacks restored, state-dict tensors viewed over the file's bytes.
 // Every inconsistency is an ArchiveError naming the entry and the problem.
 
-import { EngineError } from '../core/errors';
+import { EngineError, GraphVerificationError } from '../core/errors';
 import { type TreeSpec } from '../core/pytree';
 import { PyFloat } from '../core/scalar';
 import { NDArray, type Storage } from '../core/ndarray';
 import { itemSize } from '../core/dtype';
 import { ArgTuple, Graph, type Node, type NodeMeta, type StackFrame } from '../ir/graph';
 import { TorchDType, TorchDevice, TorchEnum } from '../ir/format';
+import { verifyMeta } from '../export/verify';
 import { type TensorMeta } from '../ops/types';
 import { defaultRegistry } from '../ops/register-all';
 import { type IntLike, type Poly, ShapeEnv, SymBool, ValueRange, wrapBool, wrapInt } from '../symbolic';
@@ -413,6 +414,13 @@ class ProgramReader {
     });
     const graph = new GraphReader(this, graphDoc, 'graph').build(constantInputNames);
     graph.lint();
+    // A program whose recorded shapes its own ops contradict is refused, named.
+    try {
+      verifyMeta(graph, this.env);
+    } catch (e) {
+      if (e instanceof GraphVerificationError) this.fail(e.message);
+      throw e;
+    }
 
     const placeholders = graph.placeholders;
     if (inputSpecsDoc.length !== placeholders.length) this.fail(`signature has ${inputSpecsDoc.length} input specs but the graph has ${placeholders.length} inputs`);

@@ -57,6 +57,20 @@ export class ShapeEnv {
   readonly runtimeAsserts: BoolExpr[] = [];
   private backedCount = 0;
   private unbackedCount = 0;
+  /** While frozen (re-checking metadata), decisions use hints but record nothing. */
+  private frozen = false;
+
+  /** Run `fn` without recording guards or learning facts (for verification passes). */
+  withFrozenGuards<T>(fn: () => T): T {
+    const saved = this.frozen;
+    this.frozen = true;
+    try {
+      return fn();
+    } finally {
+      this.frozen = saved;
+    }
+  }
+
   /** Supplies the user's current source frame for error messages (set by the tracer). */
   userFrame: () => string | undefined = () => undefined;
 
@@ -169,6 +183,7 @@ export class ShapeEnv {
     if (known !== undefined) return known;
     const hinted = this.hint(s);
     if (hinted === undefined) throw this.dataDependentError(s);
+    if (this.frozen) return hinted;
     const taken = hinted ? s : not(s);
     this.guards.push({ expr: taken, userFrame: this.userFrame() });
     this.learn(taken);
@@ -196,6 +211,7 @@ export class ShapeEnv {
     if (known === false) throw new RuntimeAssertionError(message ?? `Runtime assertion failed for expression ${printExpr(s)}`);
     const hinted = this.hint(s);
     if (hinted === false) throw new RuntimeAssertionError(message ?? `Runtime assertion failed for expression ${printExpr(s)}`);
+    if (this.frozen) return;
     if (hinted === undefined) this.runtimeAsserts.push(s);
     else this.guards.push({ expr: s, userFrame: this.userFrame() });
     this.learn(s);
