@@ -7,6 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { exportAndWait, newFromExample, openStudio, shot } from './helpers';
 
 const CORPUS_MODEL = '../shared/corpus/torch-2.11/models/mobilenet_v3_small.pt2';
+const CORPUS_GPT2 = '../shared/corpus/torch-2.11/models/gpt2_tiny.pt2';
 
 async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> {
   const dt = await page.evaluateHandle(
@@ -86,4 +87,54 @@ test('drag and drop a .pt2 anywhere; a bad file gets a clear message', async ({ 
   await page.getByTestId('run-random').click();
   await expect(page.getByTestId('run-result')).toContainText('float32[1, 1000]', { timeout: 30_000 });
   await shot(page, testInfo, 'mobilenet');
+});
+
+test('a PyTorch archive runs on its embedded example inputs (dropped, then lazily from recent files)', async ({ page }, testInfo) => {
+  test.skip(!existsSync(CORPUS_GPT2), 'the shared PyTorch corpus is not available');
+  // What torch 2.11 computed for the same inputs (saved next to the archive).
+  const torchOut = new Float32Array(new Uint8Array(readFileSync(CORPUS_GPT2.replace('.pt2', '.out.float32.bin'))).buffer);
+  const expectTorchOutput = async (): Promise<void> => {
+    const result = page.getByTestId('run-result');
+    await expect(result).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await expect(result).toHaveAttribute('data-finite', 'true');
+    await expect(result).toHaveAttribute('data-outputs', '1');
+    const row = page.getByTestId('run-output');
+    await expect(row).toContainText('float32[1, 16, 1000]');
+    await expect(row).toHaveAttribute('data-non-finite', '0');
+    const preview = (await row.getAttribute('data-preview'))!.split(',').map(Number);
+    expect(preview.length).toBe(8);
+    preview.forEach((v, i) => expect(Math.abs(v - torchOut[i]!)).toBeLessThan(1e-4));
+    await expect(page.getByTestId('run-input')).toContainText('int64[1, 16]');
+  };
+
+  await openStudio(page);
+  await dropFile(page, 'gpt2_tiny.pt2', readFileSync(CORPUS_GPT2));
+  const view = page.getByTestId('program-view');
+  await expect(view).toBeVisible({ timeout: 30_000 });
+  await expect(view).toHaveAttribute('data-lazy', 'false'); // dropped bytes are read in memory
+  await expect(page.getByTestId('example-input')).toHaveText(['args[0]: int64[1, 16]']);
+  await expect(page.getByTestId('run-example')).toBeEnabled();
+  await page.getByTestId('run-example').click();
+  await expectTorchOutput();
+  await expect(page.getByTestId('graph-view')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await shot(page, testInfo, 'gpt2-run');
+
+  // An archive has no eager model: Compare says why instead of showing a result.
+  await page.getByTestId('dock-tab-compare').click();
+  await expect(page.getByTestId('compare-unavailable')).toContainText('no eager model');
+  await expect(page.getByTestId('compare-button')).toBeDisabled();
+  await expect(page.getByTestId('compare-result')).toHaveCount(0);
+
+  // Reopened from the recent list the host reads the cached file from disk lazily.
+  await page.getByTestId('close-program').click();
+  await page.getByTestId('recent-button').click();
+  await page.getByTestId('recent-item').first().click();
+  await expect(view).toHaveAttribute('data-lazy', 'true');
+  await expect(page.getByTestId('program-weights')).toContainText('on disk');
+  await page.getByTestId('tab-weights').click();
+  await expect(page.getByTestId('weights-table')).toContainText('on disk');
+  await page.getByTestId('run-example').click();
+  await expectTorchOutput();
+  await expect(page.getByTestId('graph-view')).toHaveAttribute('data-state', 'ready', { timeout: 30_000 });
+  await shot(page, testInfo, 'gpt2-lazy');
 });

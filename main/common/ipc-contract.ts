@@ -286,8 +286,10 @@ export interface WeightInfo {
   shape: number[];
   numel: number;
   bytes: number;
-  /** Summary statistics (floating tensors only). */
+  /** Summary statistics (floating tensors only; absent while the weight is still on disk). */
   stats?: { min: number; max: number; mean: number };
+  /** The archive was opened lazily and this weight has not been read from the file yet. */
+  onDisk?: boolean;
 }
 //#endregion
 
@@ -328,6 +330,8 @@ export interface TensorSummary {
   shape: number[];
   /** The first values, for display. */
   preview: number[];
+  /** Floating tensors: how many of the values are NaN or ±Inf. */
+  nonFinite?: number;
   /** A non-tensor value's repr. */
   value?: string;
 }
@@ -336,7 +340,7 @@ export interface RunRequest {
   taskId: string;
   sessionId: string;
   backend: Backend;
-  /** Only 'example' is supported for loaded programs (their embedded example inputs). */
+  /** 'example': the export's example inputs, or a loaded archive's embedded ones; 'random': sizes and values drawn within the range constraints. */
   inputs: 'example' | 'random';
   seed: number;
 }
@@ -380,7 +384,12 @@ export interface SaveResponse {
 }
 
 export interface OpenRequest {
-  /** Electron: a path chosen in a dialog or from the recent list; absent with no data: show the dialog. */
+  /**
+   * A file on disk, read lazily by the host (weights on first use). Only trusted callers
+   * set it: the Electron main process (from its dialog); the web host strips it from
+   * browser requests. The renderer itself never chooses a path. With `data`, where the
+   * bytes came from (recorded in the recent list).
+   */
   path?: string;
   /** A file read in the renderer (upload, drag and drop): its name and base64 bytes. */
   fileName?: string;
@@ -404,8 +413,14 @@ export interface LoadedProgram {
   program: ProgramPayload;
   schemaVersion: string;
   torchVersion: string;
-  /** The archive's example inputs, when it has them. */
+  /** The archive's example inputs (data/sample_inputs), when it has them and they decode. */
   exampleInputs: TensorSummary[] | null;
+  /** Why the archive has no usable example inputs (absent, or a pickle the reader refuses). */
+  exampleInputsNote?: string;
+  /** Weights stay on disk until first used (the host read the archive from a file). */
+  lazy: boolean;
+  /** Time to read the archive's signature and graph (and, when not lazy, its weights). */
+  openMs: number;
 }
 
 export type RecentRequest = Record<string, never>;

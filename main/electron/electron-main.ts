@@ -119,9 +119,9 @@ async function openViaDialog(req: OpenRequest): Promise<IpcResult<unknown>> {
       ],
     });
     if (r.canceled || !r.filePaths[0]) return { ok: false, error: { name: 'CancelledError', message: 'Open cancelled' } };
+    // The host reads the file itself: the signature and graph first, weights when first used.
     const path = r.filePaths[0];
-    const bytes = await readFile(path);
-    Object.assign(clean, { fileName: basename(path), data: bytes.toString('base64'), path });
+    Object.assign(clean, { fileName: basename(path), path });
   }
   const result = await host.invoke('app:open', clean);
   void refreshMenu();

@@ -10,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Availability } from '../common/ipc-contract';
 import type { ExportedProgram } from '../../engine/export/exported-program';
 import type { LoadedArchive } from '../../engine/serialize/read';
+import type { ByteSource } from '../../engine/serialize/zip';
+import type { Storage } from '../../engine/core/ndarray';
 import { NotAvailableError } from './host-errors';
 
 const ENGINE_DIR = fileURLToPath(new URL('../../engine/', import.meta.url));
@@ -26,8 +28,13 @@ async function importFirst(candidates: readonly string[], has: readonly string[]
 
 //#region serializer
 export interface SerializerApi {
-  loadPt2(bytes: Uint8Array, opts?: { copyTensors?: boolean }): LoadedArchive;
+  /** `input`: the file's bytes, or a random-access ByteSource (then weights are read lazily, on first use). */
+  loadPt2(input: Uint8Array | ByteSource, opts?: { copyTensors?: boolean; lazyWeights?: boolean }): LoadedArchive;
   savePt2(ep: ExportedProgram, opts?: { rootName?: string; modelName?: string }): Uint8Array;
+  /** Whether a storage is a lazily loaded one not read yet (absent: every storage is in memory). */
+  isLazyPending?(storage: Storage): boolean;
+  /** Why a loaded program's sample inputs could not be decoded, if they could not. */
+  sampleInputsError?(ep: ExportedProgram): string | undefined;
 }
 
 const SERIALIZER_PENDING = 'engine/serialize';
@@ -39,7 +46,15 @@ export function loadSerializer(): Promise<SerializerApi | NotAvailableError> {
     try {
       const reader = await importFirst(['serialize/read.ts'], ['loadPt2']);
       const writer = await importFirst(['serialize/write.ts'], ['savePt2']);
-      if (reader && writer) return { loadPt2: reader.loadPt2, savePt2: writer.savePt2 } as unknown as SerializerApi;
+      if (reader && writer) {
+        const api = { loadPt2: reader.loadPt2, savePt2: writer.savePt2 } as unknown as SerializerApi;
+        const data = await importFirst(['serialize/tensor-data.ts'], ['isLazyPending']);
+        if (data) api.isLazyPending = data.isLazyPending as SerializerApi['isLazyPending'];
+        const extras = (await importFirst(['serialize/extras.ts'], [])) as { programExtras?: WeakMap<ExportedProgram, { sampleInputsError?: string }> } | null;
+        const table = extras?.programExtras;
+        if (table instanceof WeakMap) api.sampleInputsError = (ep) => table.get(ep)?.sampleInputsError;
+        return api;
+      }
     } catch (e) {
       return new NotAvailableError(`The .pt2 serializer (engine/serialize) failed to load: ${(e as Error).message}`, SERIALIZER_PENDING);
     }

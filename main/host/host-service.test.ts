@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +222,44 @@ describe('host service: files', () => {
     );
     const run = ok(await h.handle('app:run', { taskId: 'r', sessionId: opened.program!.sessionId, backend: 'cpu', inputs: 'random', seed: 3 }));
     expect(run.outputs.length).toBe(2);
+  });
+});
+
+const CORPUS = join(fileURLToPath(new URL('../../../shared/corpus/torch-2.11/models/', import.meta.url)));
+const hasCorpus = existsSync(join(CORPUS, 'gpt2_tiny.pt2'));
+
+describe.skipIf(!hasCorpus)('host service: PyTorch archives from the corpus', () => {
+  it('runs an archive on its embedded example inputs and matches torch\'s output', async () => {
+    const h = service();
+    const bytes = readFileSync(join(CORPUS, 'gpt2_tiny.pt2'));
+    const opened = ok(await h.handle('app:open', { fileName: 'gpt2_tiny.pt2', data: bytes.toString('base64') }));
+    const p = opened.program!;
+    expect(p.lazy).toBe(false);
+    expect(p.exampleInputs?.map((t) => [t.path, t.dtype, t.shape])).toEqual([['args[0]', 'int64', [1, 16]]]);
+    const run = ok(await h.handle('app:run', { taskId: 'r', sessionId: p.sessionId, backend: 'cpu', inputs: 'example', seed: 1 }));
+    const out = run.outputs[0]!;
+    expect(out).toMatchObject({ dtype: 'float32', shape: [1, 16, 1000], nonFinite: 0 });
+    const torchOut = new Float32Array(new Uint8Array(readFileSync(join(CORPUS, 'gpt2_tiny.out.float32.bin'))).buffer);
+    out.preview.forEach((v, i) => expect(v).toBeCloseTo(torchOut[i]!, 5));
+  });
+
+  it('opens an archive on disk lazily (recent files): signature and graph first, weights when run', async () => {
+    const h = service();
+    const bytes = readFileSync(join(CORPUS, 'mobilenet_v3_small.pt2'));
+    ok(await h.handle('app:open', { fileName: 'mobilenet_v3_small.pt2', data: bytes.toString('base64') }));
+    const [entry] = ok(await h.handle('app:recent', {}));
+    const reopened = ok(await h.handle('app:open', { recentId: entry!.id })).program!;
+    expect(reopened.lazy).toBe(true);
+    expect(reopened.program.weights.length).toBeGreaterThan(100);
+    expect(reopened.program.weights.every((w) => w.onDisk && !w.stats)).toBe(true);
+    const run = ok(await h.handle('app:run', { taskId: 'r', sessionId: reopened.sessionId, backend: 'cpu', inputs: 'example', seed: 1 }));
+    expect(run.outputs[0]).toMatchObject({ shape: [1, 1000], nonFinite: 0 });
+    const torchOut = new Float32Array(new Uint8Array(readFileSync(join(CORPUS, 'mobilenet_v3_small.out.float32.bin'))).buffer);
+    run.outputs[0]!.preview.forEach((v, i) => expect(v).toBeCloseTo(torchOut[i]!, 5));
+    // A trusted caller's path (Electron's dialog) opens the same way.
+    const byPath = ok(await h.handle('app:open', { path: join(CORPUS, 'transformer_encoder_layer.pt2') }));
+    expect(byPath).toMatchObject({ fileName: 'transformer_encoder_layer.pt2', kind: 'pt2', program: { lazy: true } });
+    ok(await h.handle('app:close-session', { sessionId: byPath.program!.sessionId }));
   });
 });
 

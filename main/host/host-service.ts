@@ -5,6 +5,8 @@
 // twins]); anything else is a clear "not available yet" error, never a fake result.
 
 import { performance } from 'node:perf_hooks';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type {
   AnalyzeRequest,
@@ -45,7 +47,9 @@ import { toEngineDynamicShapes } from './dynamic-shapes';
 import { programPayload, summarize } from './program-payload';
 import { compareOutputs, randomInputs } from './compare';
 import { CancelledError, HostRequestError, NotAvailableError, toIpcError, type ErrorContext } from './host-errors';
-import { availability, loadSerializer, pythonModulePresent } from './engine-adapters';
+import { availability, loadSerializer, pythonModulePresent, type SerializerApi } from './engine-adapters';
+import { openFileSource, type FileSource } from '../cli/file-source';
+import type { LoadedArchive } from '../../engine/serialize/read';
 import { startStudioPython, type StudioPython } from './python-frontend';
 import type { PythonException } from '../../engine/python/bridge';
 import { RecentFiles } from './recent-files';
@@ -438,9 +442,7 @@ export class HostService {
     if (req.backend !== 'cpu') throw new NotAvailableError('The WebGPU runtime (engine/runtime/webgpu) is not available yet; run on the CPU.', 'engine/runtime/webgpu');
     const example = s.args && s.kwargs ? { args: s.args, kwargs: s.kwargs } : s.ep.parts.exampleInputs;
     if (!example && req.inputs === 'example')
-      throw new HostRequestError(
-        "This archive's example inputs (data/sample_inputs) are a pickle the serializer does not decode yet; run with random inputs drawn within the range constraints instead.",
-      );
+      throw new HostRequestError('This program has no example inputs (the archive has no data/sample_inputs, or they could not be decoded); run with random inputs drawn within the range constraints instead.');
     const inputs = req.inputs === 'random' || !example ? randomInputs(s.ep, example, req.seed >>> 0) : example;
     const restore = s.snapshot?.();
     try {
@@ -471,38 +473,69 @@ export class HostService {
 
   async open(req: OpenRequest): Promise<OpenResponse> {
     let fileName: string;
-    let bytes: Uint8Array;
     let path: string | undefined;
+    /** The file on disk to read lazily, or the bytes that came with the request. */
+    let input: { file: string } | { bytes: Uint8Array };
     if (typeof req.recentId === 'string') {
-      const e = await this.recent.load(req.recentId);
+      const e = await this.recent.locate(req.recentId);
       if (!e) throw new HostRequestError('That recent file is gone (moved, deleted, or its cached copy was cleared).');
-      ({ fileName, bytes, path } = e);
+      ({ fileName, path } = e);
+      input = { file: e.file };
     } else if (typeof req.data === 'string') {
       fileName = typeof req.fileName === 'string' && req.fileName ? req.fileName : 'untitled.pt2';
-      bytes = new Uint8Array(Buffer.from(req.data, 'base64'));
       path = typeof req.path === 'string' ? req.path : undefined;
+      input = { bytes: new Uint8Array(Buffer.from(req.data, 'base64')) };
+    } else if (typeof req.path === 'string' && req.path) {
+      // A trusted caller's path (the Electron main process, from its dialog).
+      path = req.path;
+      fileName = typeof req.fileName === 'string' && req.fileName ? req.fileName : basename(path);
+      input = { file: path };
     } else throw new HostRequestError('Nothing to open: pass a file (name and base64 data) or a recent-file id.');
 
     if (/\.py$/i.test(fileName)) {
+      const bytes = 'bytes' in input ? input.bytes : new Uint8Array(await readFile(input.file));
       const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
       await this.recent.add(fileName, { path, bytes: path ? undefined : bytes });
       return { fileName, path, kind: 'python', text };
     }
-    const problem = notAnArchive(fileName, bytes);
-    if (problem) throw new HostRequestError(problem);
     const ser = await loadSerializer();
-    if (ser instanceof NotAvailableError) throw ser;
+    const t0 = performance.now();
+    let source: FileSource | undefined;
     let archive;
     try {
-      archive = ser.loadPt2(bytes, { copyTensors: true });
+      if ('file' in input) {
+        try {
+          source = openFileSource(input.file);
+        } catch (e) {
+          throw new HostRequestError(`${fileName} could not be opened: ${(e as Error).message}`);
+        }
+        const problem = notAnArchive(fileName, source.read(0, Math.min(source.size, 512)));
+        if (problem) throw new HostRequestError(problem);
+        if (ser instanceof NotAvailableError) throw ser;
+        // Weights stay in the file until first used: the signature and graph come first.
+        archive = readArchive(ser, source, fileName);
+      } else {
+        const problem = notAnArchive(fileName, input.bytes);
+        if (problem) throw new HostRequestError(problem);
+        if (ser instanceof NotAvailableError) throw ser;
+        archive = readArchive(ser, input.bytes, fileName);
+      }
     } catch (e) {
-      throw prefixError(e, `${fileName} could not be read: `);
+      source?.close();
+      throw e;
     }
     const [, ep] = [...archive.programs][0] ?? [];
-    if (!ep) throw new HostRequestError(`${fileName} holds no exported program.`);
-    const session = this.addSession({ id: randomUUID(), ep, fileName });
-    await this.recent.add(fileName, { path, bytes: path ? undefined : bytes });
+    if (!ep) {
+      source?.close();
+      throw new HostRequestError(`${fileName} holds no exported program.`);
+    }
+    const openMs = performance.now() - t0;
+    const session = this.addSession({ id: randomUUID(), ep, fileName, snapshot: () => snapshotMutatedBuffers(ep), dispose: source ? () => source.close() : undefined });
+    await this.recent.add(fileName, { path, bytes: path || !('bytes' in input) ? undefined : input.bytes });
     const example = ep.parts.exampleInputs;
+    const api = ser as SerializerApi;
+    const pending = source ? api.isLazyPending : undefined;
+    const inputError = api.sampleInputsError?.(ep);
     return {
       fileName,
       path,
@@ -510,10 +543,17 @@ export class HostService {
       program: {
         sessionId: session.id,
         printed: ep.toString(),
-        program: programPayload(ep),
+        program: programPayload(ep, pending ? { onDisk: (t) => pending(t.nd.storage) } : {}),
         schemaVersion: `${archive.schemaVersion.major}.${archive.schemaVersion.minor}`,
         torchVersion: archive.torchVersion,
         exampleInputs: example ? flattenWithPaths([example.args, example.kwargs]).map(({ path: p, value }) => summarize(inputPathText(p), value)) : null,
+        exampleInputsNote: example
+          ? undefined
+          : inputError
+            ? `its sample inputs could not be decoded: ${inputError}`
+            : 'the archive has no sample inputs (data/sample_inputs)',
+        lazy: source !== undefined,
+        openMs,
       },
     };
   }
@@ -569,6 +609,31 @@ function exampleOf(v: unknown): ExampleValue {
   if (Array.isArray(v)) return { kind: 'tuple', items: v.map(exampleOf) };
   if (v && typeof v === 'object') return { kind: 'dict', entries: Object.entries(v).map(([k, x]) => [k, exampleOf(x)] as [string, ExampleValue]) };
   return { kind: 'value', value: v === undefined ? null : (v as number | boolean | string | null) };
+}
+
+/** Read an archive; its errors name the file. */
+function readArchive(ser: SerializerApi, input: Uint8Array | FileSource, fileName: string): LoadedArchive {
+  try {
+    return input instanceof Uint8Array ? ser.loadPt2(input, { copyTensors: true }) : ser.loadPt2(input, { lazyWeights: true });
+  } catch (e) {
+    throw prefixError(e, `${fileName} could not be read: `);
+  }
+}
+
+/**
+ * Copy the buffers a loaded program mutates (its BUFFER_MUTATION outputs); the returned
+ * function writes them back, so every run starts from the archive's state. Only those:
+ * copying every weight would read a lazily opened archive whole.
+ */
+function snapshotMutatedBuffers(ep: ExportedProgram): () => void {
+  const targets = ep.graphSignature.outputSpecs.filter((s) => s.kind === 'BUFFER_MUTATION' && s.target).map((s) => s.target!);
+  const saved = targets
+    .map((name) => ep.stateDict.get(name) ?? ep.constants.get(name))
+    .filter((t): t is Tensor => t !== undefined && !t.isFake)
+    .map((t) => [t, t.nd.clone()] as const);
+  return () => {
+    for (const [t, nd] of saved) t.nd.copyFrom(nd);
+  };
 }
 
 /** Copy a program's state (parameters, buffers, constants); the returned function writes it back. */

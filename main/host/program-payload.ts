@@ -111,7 +111,12 @@ function tensorStats(t: Tensor): WeightInfo['stats'] {
   return { min, max, mean: sum / values.length };
 }
 
-export function weightsPayload(ep: ExportedProgram): WeightInfo[] {
+/** Options for programs loaded lazily: `onDisk(t)` says a weight has not been read from its file yet. */
+export interface PayloadOptions {
+  onDisk?: (t: Tensor) => boolean;
+}
+
+export function weightsPayload(ep: ExportedProgram, opts: PayloadOptions = {}): WeightInfo[] {
   const out: WeightInfo[] = [];
   for (const s of ep.graphSignature.inputSpecs) {
     if (s.kind !== 'PARAMETER' && s.kind !== 'BUFFER' && s.kind !== 'CONSTANT_TENSOR') continue;
@@ -119,6 +124,8 @@ export function weightsPayload(ep: ExportedProgram): WeightInfo[] {
     if (!t) continue;
     const shape = t.shape.map(Number);
     const numel = shape.reduce((a, b) => a * b, 1);
+    // Statistics of a weight still on disk would read it: a lazily opened archive shows them once it has run.
+    const onDisk = opts.onDisk?.(t) ?? false;
     out.push({
       name: s.target!,
       kind: s.kind === 'PARAMETER' ? 'parameter' : s.kind === 'BUFFER' ? 'buffer' : 'constant',
@@ -126,18 +133,19 @@ export function weightsPayload(ep: ExportedProgram): WeightInfo[] {
       shape,
       numel,
       bytes: numel * itemSize(t.dtype),
-      stats: tensorStats(t),
+      stats: onDisk ? undefined : tensorStats(t),
+      ...(onDisk ? { onDisk } : {}),
     });
   }
   return out;
 }
 
-export function programPayload(ep: ExportedProgram): ProgramPayload {
+export function programPayload(ep: ExportedProgram, opts: PayloadOptions = {}): ProgramPayload {
   return {
     graph: graphPayload(ep.graph),
     signature: signaturePayload(ep),
     rangeConstraints: rangeConstraintsPayload(ep),
-    weights: weightsPayload(ep),
+    weights: weightsPayload(ep, opts),
   };
 }
 
@@ -146,8 +154,15 @@ const PREVIEW = 8;
 /** A value as the compare and run views show it. */
 export function summarize(path: string, v: unknown): TensorSummary {
   if (v instanceof Tensor) {
-    const preview = v.isFake ? [] : v.nd.toArray().slice(0, PREVIEW);
-    return { path, dtype: v.dtype, shape: v.shape.map(Number), preview };
+    if (v.isFake) return { path, dtype: v.dtype, shape: v.shape.map(Number), preview: [] };
+    const values = v.nd.toArray();
+    const s: TensorSummary = { path, dtype: v.dtype, shape: v.shape.map(Number), preview: Array.from(values.slice(0, PREVIEW), Number) };
+    if (isFloating(v.dtype)) {
+      let nonFinite = 0;
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) nonFinite++;
+      s.nonFinite = nonFinite;
+    }
+    return s;
   }
   return { path, dtype: typeof v, shape: [], preview: [], value: formatArg(v) };
 }

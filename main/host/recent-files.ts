@@ -3,7 +3,7 @@
 // and drop) are cached in the data directory so they can be reopened too. At most
 // MAX_RECENT entries; the list lives in <dataDir>/recent.json.
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RecentFile } from '../common/ipc-contract';
@@ -52,8 +52,25 @@ export class RecentFiles {
       await writeFile(join(this.dataDir, 'recent', entry.cached), opts.bytes);
     }
     list.unshift(entry);
-    for (const dropped of list.slice(MAX_RECENT)) if (dropped.cached) await rm(join(this.dataDir, 'recent', dropped.cached), { force: true });
+    for (const dropped of list.slice(MAX_RECENT))
+      if (dropped.cached)
+        // A dropped copy may still be open (a lazily loaded archive): some systems refuse to delete it; it goes next time.
+        await rm(join(this.dataDir, 'recent', dropped.cached), { force: true }).catch(() => undefined);
     await this.write(list.slice(0, MAX_RECENT));
+  }
+
+  /** Where an entry's file is on disk (its path, or the cached copy), or undefined when it is gone. */
+  async locate(id: string): Promise<{ fileName: string; path?: string; file: string } | undefined> {
+    const e = (await this.read()).find((x) => x.id === id);
+    if (!e) return undefined;
+    const file = e.path ?? (e.cached ? join(this.dataDir, 'recent', e.cached) : undefined);
+    if (!file) return undefined;
+    try {
+      if (!(await stat(file)).isFile()) return undefined;
+    } catch {
+      return undefined;
+    }
+    return { fileName: e.fileName, path: e.path, file };
   }
 
   /** The bytes and name of an entry, or undefined when it is gone. */

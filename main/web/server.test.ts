@@ -119,6 +119,13 @@ describe('web host', () => {
       expect(wireParse(res.body)).toEqual({ ok: true, value: { channel: 'app:hello', req: { client: 'test' }, inf: Infinity } });
     });
 
+    it('never lets a page name a file on disk for the host to open', async () => {
+      const res = await post('app:open', { fileName: 'x.py', data: 'cHJpbnQoMSkK', path: '/etc/passwd' });
+      expect(wireParse(res.body)).toEqual({ ok: true, value: { channel: 'app:open', req: { fileName: 'x.py', data: 'cHJpbnQoMSkK' }, inf: Infinity } });
+      const pathOnly = await post('app:open', { path: '/etc/passwd' });
+      expect(wireParse(pathOnly.body)).toMatchObject({ value: { req: {} } });
+    });
+
     it('needs the studio header and a same-origin Origin', async () => {
       expect((await post('app:hello', {}, {})).status).toBe(403);
       expect((await post('app:hello', {}, { [API_HEADER]: '1', Origin: 'https://evil.example' })).status).toBe(403);

@@ -189,6 +189,8 @@ async function invoke(bridge: InvokeBridge | undefined, port: number, channel: s
   } catch {
     return send(res, 400, json, wireStringify(failure('IpcError', 'the request body is not JSON')));
   }
+  // A page never names a file on disk for the host to read (Electron's main process does, from its dialog).
+  if (channel === 'app:open' && request && typeof request === 'object' && 'path' in request) delete (request as { path?: unknown }).path;
   const result = await bridge.invoke(channel, request as never);
   send(res, 200, json, wireStringify(result));
 }

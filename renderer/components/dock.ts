@@ -9,7 +9,7 @@ import { useStore, type DockTab } from '../state/store';
 import { useShownProgram } from '../state/hooks';
 import { applyFixes, dismissFileError, selectNode, setCompareOption } from '../state/actions';
 import { canRun, runCommand } from '../commands/registry';
-import { fmt, tensorCell } from './program-view';
+import { fmt, fmtMs, tensorCell } from './program-view';
 
 function shortMessage(message: string): string {
   return message.replace(/\n\nThe error above occurred when calling torch\.export\.export[\s\S]*$/, '').trim();
@@ -118,6 +118,14 @@ function Compare(): ReactElement {
       ),
     ),
     !prog ? el('div', { className: 'empty' }, 'Export a program, then compare the eager model with the exported program on the same inputs.') : null,
+    prog?.kind === 'file'
+      ? el(
+          'div',
+          { className: 'empty', 'data-testid': 'compare-unavailable' },
+          'A loaded archive has no eager model to compare with: run it in the program view, on the inputs saved in the archive or on random ones. ' +
+            'Comparing the reference interpreter with a second runtime (engine/runtime/cpu) needs that runtime, which this build does not include yet.',
+        )
+      : null,
     r
       ? el(
           'div',
@@ -129,7 +137,7 @@ function Compare(): ReactElement {
             el('span', null, `max |Δ| ${fmt(r.maxAbsDiff)}`),
             el('span', null, `max rel ${fmt(r.maxRelDiff)}`),
             el('span', null, `atol ${o.atol} · rtol ${o.rtol}`),
-            el('span', { 'data-testid': 'compare-timings' }, `eager ${fmt(r.timings.eagerMs)} ms · exported ${fmt(r.timings.exportedMs)} ms (${r.backend.toUpperCase()})`),
+            el('span', { 'data-testid': 'compare-timings' }, `eager ${fmtMs(r.timings.eagerMs)} ms · exported ${fmtMs(r.timings.exportedMs)} ms (${r.backend.toUpperCase()})`),
           ),
           el('div', { style: { color: 'var(--muted)', marginBottom: 6 }, className: 'mono' }, `inputs: ${r.inputs.map((i) => `${i.path} ${i.value ?? `${i.dtype}[${i.shape.join(', ')}]`}`).join(', ')}`),
           el(

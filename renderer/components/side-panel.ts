@@ -118,8 +118,8 @@ export function SidePanel(): ReactElement {
                       'tr',
                       { key: w.name },
                       el('td', { className: 'mono' }, w.name, el('div', null, el('span', { className: 'kind' }, w.kind))),
-                      el('td', { className: 'mono' }, `${w.dtype}[${w.shape.join(', ')}]`, el('div', { className: 'muted' }, `${w.bytes.toLocaleString()} B`)),
-                      el('td', { className: 'mono' }, w.stats ? `min ${fmt(w.stats.min)}\nmax ${fmt(w.stats.max)}\nmean ${fmt(w.stats.mean)}` : '—'),
+                      el('td', { className: 'mono wrap-words', title: w.dtype }, `${shortDtype(w.dtype)}[${w.shape.join(', ')}]`, el('div', { className: 'muted' }, `${w.bytes.toLocaleString()} B`)),
+                      el('td', { className: 'mono wrap-words', style: { whiteSpace: 'pre-line' } }, w.stats ? `min ${fmt(w.stats.min)}\nmax ${fmt(w.stats.max)}\nmean ${fmt(w.stats.mean)}` : w.onDisk ? el('span', { className: 'muted nowrap', title: 'The archive was opened lazily: this weight is read from the file when the program first uses it.' }, 'on disk') : '—'),
                     ),
                   ),
                 ),
@@ -127,4 +127,11 @@ export function SidePanel(): ReactElement {
       ),
     ),
   );
+}
+
+const SHORT_DTYPES: Record<string, string> = { float32: 'f32', float16: 'f16', bfloat16: 'bf16', float64: 'f64', int64: 'i64', int32: 'i32', int16: 'i16', int8: 'i8', uint8: 'u8', bool: 'b8' };
+
+/** `float32` → `f32`, as the graph and signature write tensor types. */
+function shortDtype(dtype: string): string {
+  return SHORT_DTYPES[dtype] ?? dtype;
 }
