@@ -2,44 +2,36 @@
 // front end in-process: export, ep.module() against the eager forward on a fresh random
 // input (1e-5), a torch.export.save/load round trip keeps print(ep) and the weights, and the front end's timings.
 
-import { beforeAll, describe, expect, test } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { createRequire } from 'node:module';
-import { createPythonRuntime, type PythonRuntime, type PyodideLike } from './bridge';
+import {
+  beforeAll,
+  describe,
+  expect,
+  test,
+} from 'vitest';
+import {
+  readFileSync,
+} from 'node:fs';
+import {
+  resolve,
+} from 'node:path';
+
+import {
+  type PythonRuntime,
+} from './bridge';
+import {
+  loadTestPython,
+} from '../../testing/python';
 
 const EXAMPLES = resolve(__dirname, '../../assets/examples');
 
 /** Examples that do not export yet, with the reason (engine gaps, see the report in the tests' log). */
-export const EXAMPLE_GAPS: Record<string, string> = {
-  bert_tiny:
-    "engine: slicing a static 512-row buffer with [:, 0:seq] guards seq <= 511 (view-geometry sliceGeom clamps with `end >= size`; torch's slice_forward uses `end > size`), so Dim('seq', max=512) is a constraint violation",
-};
 
 let rt: PythonRuntime;
 let coldMs = 0;
 
-function readSources(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.py')) out[relative(root, p).split(sep).join('/')] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
 
 beforeAll(async () => {
-  const t0 = performance.now();
-  const indexURL = dirname(createRequire(import.meta.url).resolve('pyodide/package.json')) + sep;
-  const { loadPyodide } = (await import('pyodide')) as unknown as { loadPyodide: (o: { indexURL: string }) => Promise<PyodideLike> };
-  rt = await createPythonRuntime(() => loadPyodide({ indexURL }), { sources: readSources(__dirname) });
-  const r = rt.runPython('import torch, torch.nn, torch.export');
-  if (r.error) throw new Error(r.error.traceback);
-  coldMs = performance.now() - t0;
+  ({ rt, coldMs } = await loadTestPython());
 }, 60_000);
 
 const CHECK = `
@@ -73,8 +65,7 @@ print("@@", export_ms, diff, diff2, str(ep2) == str(ep))
 
 describe('example models through the Python front end', () => {
   for (const name of ['resnet18', 'mobilenet_v3_small', 'gpt2_tiny', 'transformer_encoder_layer', 'bert_tiny']) {
-    const gap = EXAMPLE_GAPS[name];
-    (gap ? test.skip : test)(`${name}: ep.module() matches eager to 1e-5; save/load round trip keeps print(ep) and the weights${gap ? ` (${gap})` : ''}`, () => {
+    test(`${name}: ep.module() matches eager to 1e-5; save/load round trip keeps print(ep) and the weights`, () => {
       const path = `${EXAMPLES}/${name}.py`;
       const r = rt.runPython(`${readFileSync(path, 'utf8')}\n${CHECK}`, { filename: `/examples/${name}.py` });
       if (r.error) throw new Error(r.error.traceback);

@@ -2,40 +2,43 @@
 // (Pyodide, loaded once for this file) against engine/python/torch, checked against
 // what PyTorch 2.11 recorded (../shared/corpus/torch-2.11).
 
-import { beforeAll, describe, expect, test } from 'vitest';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
-import { createRequire } from 'node:module';
-import { createPythonRuntime, type PythonRuntime, type PyodideLike, type RunResult } from './bridge';
-import { CORPUS_DIR, corpusAvailable, loadCases, loadExportDb, normalizeSymbols, type CaseRecord } from '../../testing/corpus';
+import {
+  beforeAll,
+  describe,
+  expect,
+  test,
+} from 'vitest';
+import {
+  existsSync,
+  readFileSync,
+} from 'node:fs';
+import {
+  join,
+} from 'node:path';
 
-const PKG = __dirname;
+import {
+  type PythonRuntime,
+  type RunResult,
+} from './bridge';
+import {
+  loadTestPython,
+} from '../../testing/python';
+import {
+  CORPUS_DIR,
+  corpusAvailable,
+  loadCases,
+  loadExportDb,
+  normalizeSymbols,
+  type CaseRecord,
+} from '../../testing/corpus';
 
-function readSources(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.py')) out[relative(root, p).split(sep).join('/')] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+
 
 let rt: PythonRuntime;
 let coldMs = 0;
 
 beforeAll(async () => {
-  const t0 = performance.now();
-  const require = createRequire(import.meta.url);
-  const indexURL = dirname(require.resolve('pyodide/package.json')) + sep;
-  const { loadPyodide } = (await import('pyodide')) as unknown as { loadPyodide: (o: { indexURL: string }) => Promise<PyodideLike> };
-  rt = await createPythonRuntime(() => loadPyodide({ indexURL }), { sources: readSources(PKG) });
-  const r = rt.runPython('import torch, torch.nn, torch.export');
-  if (r.error) throw new Error(r.error.traceback);
-  coldMs = performance.now() - t0;
+  ({ rt, coldMs } = await loadTestPython());
   console.log(`[python] cold start (Pyodide + torch import): ${coldMs.toFixed(0)} ms`);
 }, 60_000);
 

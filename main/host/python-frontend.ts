@@ -4,15 +4,11 @@
 // that also keeps the eager `model` and its example inputs, so Compare can run the
 // user's nn.Module eagerly on exactly the inputs the exported program gets.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type { ExportedProgram } from '../../engine/export/exported-program';
-import { createPythonRuntime, fromPy, type PyodideLike, type PythonException, type PythonRuntime } from '../../engine/python/bridge';
+import { fromPy, type PythonException, type PythonRuntime } from '../../engine/python/bridge';
+import { loadPythonRuntime } from '../cli/py-command';
 import type { ExampleValue } from './model-file';
 
-const PYTHON_DIR = fileURLToPath(new URL('../../engine/python/', import.meta.url));
 export const STUDIO_MODEL_PATH = '/studio/model.py';
 
 /** The driver: exported program and eager model from one execution of the document. */
@@ -166,30 +162,10 @@ export class StudioPython {
   }
 }
 
-function readSources(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.py')) out[relative(root, p).split(sep).join('/')] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
-
 /** Load Pyodide (from node_modules/pyodide, offline) and install engine/python's torch. */
 export async function startStudioPython(): Promise<StudioPython> {
-  const require = createRequire(import.meta.url);
-  const indexURL = join(require.resolve('pyodide/package.json'), '..') + sep;
-  const { loadPyodide } = (await import('pyodide')) as unknown as { loadPyodide: (o: { indexURL: string }) => Promise<PyodideLike> };
   const sink = { out: [] as string[], err: [] as string[] };
-  const runtime = await createPythonRuntime(() => loadPyodide({ indexURL }), {
-    sources: readSources(PYTHON_DIR),
-    onStdout: (t) => sink.out.push(t),
-    onStderr: (t) => sink.err.push(t),
-  });
+  const runtime = await loadPythonRuntime({ onStdout: (t) => sink.out.push(t), onStderr: (t) => sink.err.push(t) });
   const warm = runtime.runPython('import torch, torch.nn, torch.export');
   if (warm.error) throw new Error(`the Python front end failed to start: ${warm.error.type}: ${warm.error.message}`);
   return new StudioPython(runtime, sink);

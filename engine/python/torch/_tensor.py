@@ -34,7 +34,37 @@ def _dims(dim):
 # ---------------------------------------------------------------- SymInt / SymFloat / SymBool
 
 
-class SymInt:
+class _SymComparisons:
+    """Comparisons, truth and unary + shared by SymInt and SymFloat (via their `_bin`)."""
+
+    def __pos__(self):
+        return self
+
+    def __eq__(self, o):
+        return self._bin(o, "eq")
+
+    def __ne__(self, o):
+        return self._bin(o, "ne")
+
+    def __lt__(self, o):
+        return self._bin(o, "lt")
+
+    def __le__(self, o):
+        return self._bin(o, "le")
+
+    def __gt__(self, o):
+        return self._bin(o, "gt")
+
+    def __ge__(self, o):
+        return self._bin(o, "ge")
+
+    __hash__ = None
+
+    def __bool__(self):
+        return bool(self != 0)
+
+
+class SymInt(_SymComparisons):
     """An int whose value is symbolic while exporting (`s0 + 1`)."""
 
     __slots__ = ("_h",)
@@ -93,31 +123,6 @@ class SymInt:
     def __neg__(self):
         return self._bin(0, "sub", True)
 
-    def __pos__(self):
-        return self
-
-    def __eq__(self, o):
-        return self._bin(o, "eq")
-
-    def __ne__(self, o):
-        return self._bin(o, "ne")
-
-    def __lt__(self, o):
-        return self._bin(o, "lt")
-
-    def __le__(self, o):
-        return self._bin(o, "le")
-
-    def __gt__(self, o):
-        return self._bin(o, "gt")
-
-    def __ge__(self, o):
-        return self._bin(o, "ge")
-
-    __hash__ = None
-
-    def __bool__(self):
-        return bool(self != 0)
 
     def __int__(self):
         return int(engine_call(E.symInt, self._h))
@@ -160,7 +165,7 @@ def _float_bin(self, o, name, rev=False):
     return dec(engine_call(E.symFloat, name, enc(a), enc(b), fa, fb))
 
 
-class SymFloat:
+class SymFloat(_SymComparisons):
     """A float whose value is symbolic while exporting (`s0/2`)."""
 
     __slots__ = ("_h",)
@@ -200,31 +205,6 @@ class SymFloat:
     def __neg__(self):
         return self._bin(-1.0, "mul")
 
-    def __pos__(self):
-        return self
-
-    def __eq__(self, o):
-        return self._bin(o, "eq")
-
-    def __ne__(self, o):
-        return self._bin(o, "ne")
-
-    def __lt__(self, o):
-        return self._bin(o, "lt")
-
-    def __le__(self, o):
-        return self._bin(o, "le")
-
-    def __gt__(self, o):
-        return self._bin(o, "gt")
-
-    def __ge__(self, o):
-        return self._bin(o, "ge")
-
-    __hash__ = None
-
-    def __bool__(self):
-        return bool(self != 0)
 
     def __round__(self, n=None):
         if n is not None:
