@@ -69,6 +69,8 @@ async function dispatch(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (command === 'studio') return studio(rest);
+  if (command === 'run') return (await import('./run-command')).runCommand(rest);
+  if (command === 'bench') return (await import('./bench-command')).benchCommand(rest);
   if (command === 'py') return (await import('./py-command')).pyCommand(rest);
   if (command === 'export') return (await import('./export-command')).exportCommand(rest, { verbose: process.argv.includes('--verbose') });
   if (command === 'inspect') return (await import('./inspect-command')).inspectCommand(rest);

@@ -1,0 +1,147 @@
+// Fast f32 scaled_dot_product_attention: per batch·head, scores = q·kᵀ·scale
+// (GEMM with kᵀ read through strides), + mask (bool masks give -inf, causal is
+// the lower triangle), row softmax (fully masked rows give zeros, as torch's safe
+// softmax does), out = P·v (GEMM writing straight into the output layout).
+//
+// Note [Layout of attention outputs]
+// torch's CPU attention allocates its output in the query's memory order (a
+// query that is a transposed view gives an output with the same transposed
+// strides). Exported graphs rely on it: nn.MultiheadAttention follows SDPA with
+// permute + view, which only works on that layout. So the output strides here
+// follow the query's stride order whenever the query is dense.
+
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { type FastKernel, f32, isF32, scalarArg } from './kernel-context';
+
+/** Strides of a dense tensor of `shape` laid out in the stride order of `like` (same rank), or contiguous. */
+export function stridesInOrderOf(like: NDArray, shape: readonly number[]): number[] {
+  const nd = shape.length;
+  // Dense (non-overlapping, no gaps) check of `like`.
+  const order = [...Array(nd).keys()].sort((a, b) => like.strides[b]! - like.strides[a]! || a - b);
+  let expect = 1;
+  let dense = true;
+  for (let i = nd - 1; i >= 0; i--) {
+    const d = order[i]!;
+    if (like.shape[d] === 1) continue;
+    if (like.strides[d] !== expect) dense = false;
+    expect *= like.shape[d]!;
+  }
+  if (!dense) return contiguousStrides(shape);
+  const strides = new Array<number>(nd);
+  let acc = 1;
+  for (let i = nd - 1; i >= 0; i--) {
+    const d = order[i]!;
+    strides[d] = acc;
+    acc *= Math.max(shape[d]!, 1);
+  }
+  return strides;
+}
+
+/** scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal, *, scale, enable_gqa) */
+export const sdpaKernel: FastKernel = (args, ctx) => {
+  const [q, k, v, mask, dropoutP, isCausal, scaleArg, enableGqa] = args;
+  if (!isF32(q) || !isF32(k) || !isF32(v) || q.ndim < 2 || k.ndim !== q.ndim || v.ndim !== q.ndim) return undefined;
+  if (scalarArg(dropoutP) !== 0) return undefined;
+  if (mask != null && !(mask instanceof NDArray && (mask.dtype === 'float32' || mask.dtype === 'bool'))) return undefined;
+  const nd = q.ndim;
+  const L = q.shape[nd - 2]!, E = q.shape[nd - 1]!;
+  const S = k.shape[nd - 2]!, Ev = v.shape[nd - 1]!;
+  if (k.shape[nd - 1] !== E || v.shape[nd - 2] !== S) return undefined;
+  const scale = scaleArg == null ? 1 / Math.sqrt(E) : scalarArg(scaleArg);
+  if (scale === undefined) return undefined;
+  const batch = q.shape.slice(0, -2);
+  const nb = batch.length;
+  // Batch strides of k/v (broadcast, or grouped-query heads on dim -3).
+  const kvStrides = (t: NDArray) => {
+    const st: number[] = [];
+    for (let i = 0; i < nb; i++) {
+      const s = t.shape[i]!;
+      if (s === batch[i]) st.push(t.strides[i]!);
+      else if (s === 1) st.push(0);
+      else if (enableGqa && i === nb - 1 && batch[i]! % s === 0) st.push(NaN); // handled below
+      else return undefined;
+    }
+    return st;
+  };
+  const ks = kvStrides(k), vs = kvStrides(v);
+  if (!ks || !vs) return undefined;
+  const outShape = [...batch, L, Ev];
+  const outStrides = stridesInOrderOf(q, outShape);
+  if (outStrides[nd - 1] !== 1) return undefined;
+  const total = batch.reduce((a, c) => a * c, 1);
+  const outData = ctx.allocF32(total * L * Ev);
+  const Q = f32(q), K = f32(k), V = f32(v);
+  const M = mask instanceof NDArray ? mask : null;
+  const mStr = M ? maskStrides(M, nd, [...batch, L, S]) : null;
+  if (M && !mStr) return undefined;
+  const scores = new Float32Array(L * S);
+  const idx = new Array<number>(nb).fill(0);
+  for (let t = 0; t < total; t++) {
+    let qo = q.offset, ko = k.offset, vo = v.offset, oo = 0, mo = M ? M.offset : 0;
+    for (let i = 0; i < nb; i++) {
+      qo += idx[i]! * q.strides[i]!;
+      oo += idx[i]! * outStrides[i]!;
+      const headOf = (st: number, tt: NDArray) => (Number.isNaN(st) ? Math.floor(idx[i]! / (batch[i]! / tt.shape[i]!)) * tt.strides[i]! : idx[i]! * st);
+      ko += headOf(ks[i]!, k);
+      vo += headOf(vs[i]!, v);
+      if (mStr) mo += idx[i]! * mStr[i]!;
+    }
+    ctx.gemm.gemm({
+      M: L, N: S, K: E,
+      a: { mat: { data: Q, offset: qo, rs: q.strides[nd - 2]!, cs: q.strides[nd - 1]! } },
+      b: { mat: { data: K, offset: ko, rs: k.strides[nd - 1]!, cs: k.strides[nd - 2]! } },
+      out: scores, outOffset: 0, ldo: S,
+      epilogue: { alpha: scale },
+    });
+    for (let i = 0; i < L; i++) {
+      const row = i * S;
+      if (M) {
+        const md = M.storage.data;
+        const base = mo + i * mStr![nb]!;
+        const sc = mStr![nb + 1]!;
+        if (M.dtype === 'bool') for (let j = 0; j < S; j++) { if (!md[base + j * sc]) scores[row + j] = -Infinity; }
+        else for (let j = 0; j < S; j++) scores[row + j] += md[base + j * sc]!;
+      }
+      if (isCausal) for (let j = i + 1; j < S; j++) scores[row + j] = -Infinity;
+      let mx = -Infinity;
+      for (let j = 0; j < S; j++) if (scores[row + j]! > mx) mx = scores[row + j]!;
+      if (mx === -Infinity) {
+        scores.fill(0, row, row + S);
+        continue;
+      }
+      let s = 0;
+      for (let j = 0; j < S; j++) {
+        const e = Math.exp(scores[row + j]! - mx);
+        scores[row + j] = e;
+        s += e;
+      }
+      const inv = 1 / s;
+      for (let j = 0; j < S; j++) scores[row + j] *= inv;
+    }
+    ctx.gemm.gemm({
+      M: L, N: Ev, K: S,
+      a: { mat: { data: scores, offset: 0, rs: S, cs: 1 } },
+      b: { mat: { data: V, offset: vo, rs: v.strides[nd - 2]!, cs: v.strides[nd - 1]! } },
+      out: outData, outOffset: oo, ldo: outStrides[nd - 2]!,
+    });
+    for (let d = nb - 1; d >= 0; d--) {
+      if (++idx[d]! < batch[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  return new NDArray(new Storage('float32', outData), outShape, outStrides);
+};
+
+/** Strides of a mask broadcast to `shape` (0 on broadcast dims), or undefined when it does not broadcast. */
+function maskStrides(m: NDArray, nd: number, shape: readonly number[]): number[] | undefined {
+  if (m.ndim > nd) return undefined;
+  const st: number[] = [];
+  for (let i = 0; i < nd; i++) {
+    const j = i - (nd - m.ndim);
+    if (j < 0) st.push(0);
+    else if (m.shape[j] === shape[i]) st.push(m.strides[j]!);
+    else if (m.shape[j] === 1) st.push(0);
+    else return undefined;
+  }
+  return st;
+}

@@ -1,0 +1,147 @@
+// Step fusion for the CPU runtime: conv → batch norm (eval) → activation chains
+// become one convolution. The batch norm is folded into the conv's weights and
+// bias once (w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β, cached while the
+// parameters are the same arrays), a following ReLU / hardswish becomes the
+// GEMM epilogue, and the absorbed steps just pass their input through.
+// Both IRs are matched: conv2d → batch_norm → relu_ (training IR) and
+// convolution → _native_batch_norm_legit_no_training → getitem 0 → relu
+// (core ATen). Only frozen parameters (see CpuRuntimeOptions.frozenInputs) are
+// folded, and only values nothing else reads are absorbed.
+
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { type Graph, Node } from '../../ir/graph';
+import { type Step, Slot, dynamicArgs } from './cpu-runtime';
+import { convCallArgs, convNd } from './conv';
+import { type Activation } from './gemm';
+import { bnScaleShift } from './norm';
+import { f32, scalarArg } from './kernel-context';
+
+const CONVS = new Set(['aten.convolution.default', 'aten.conv2d.default', 'aten.conv1d.default']);
+const ACTIVATIONS: Record<string, Activation> = {
+  'aten.relu.default': 'relu',
+  'aten.relu_.default': 'relu',
+  'aten.hardswish.default': 'hardswish',
+  'aten.hardswish_.default': 'hardswish',
+};
+
+const soleUser = (n: Node): Node | undefined => (n.users.size === 1 ? [...n.users][0] : undefined);
+
+export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, number>, isFrozen: (n: Node) => boolean): void {
+  const stepOf = new Map<Node, Step>();
+  for (const s of steps) stepOf.set(s.node, s);
+  const frozenArg = (a: unknown): boolean => a === null || a === undefined || (a instanceof Node && isFrozen(a));
+  for (const conv of steps) {
+    if (!CONVS.has(conv.node.target)) continue;
+    const convArgs = convCallArgs(conv.node.target, conv.node.args.length ? boundNodes(conv) : []);
+    if (!convArgs || !frozenArg(convArgs[1]) || !frozenArg(convArgs[2])) continue;
+    let tail = conv.node;
+    let bn: Step | undefined;
+    let bnParams: unknown[] | undefined;
+    let eps: number | undefined;
+    const next = soleUser(tail);
+    if (next && (next.target === 'aten.batch_norm.default' || next.target === 'aten._native_batch_norm_legit_no_training.default') && next.args[0] === tail) {
+      const s = stepOf.get(next)!;
+      const a = boundNodes(s);
+      const training = next.target === 'aten.batch_norm.default' ? a[5] : false;
+      eps = scalarArg(next.target === 'aten.batch_norm.default' ? a[7] : a[6]);
+      if (training === false && eps !== undefined && [a[1], a[2], a[3], a[4]].every(frozenArg) && a[3] && a[4]) {
+        bn = s;
+        bnParams = [a[1], a[2], a[3], a[4]];
+        tail = next;
+        if (next.target !== 'aten.batch_norm.default') {
+          // The output is read through getitem 0; the statistics outputs must be unused.
+          const users = [...next.users];
+          if (users.length !== 1 || users[0]!.target !== 'getitem' || users[0]!.args[1] !== 0) {
+            bn = undefined;
+            tail = conv.node;
+          } else tail = users[0]!;
+        }
+      }
+    }
+    let act: Activation | undefined;
+    let actStep: Step | undefined;
+    const after = soleUser(tail);
+    if (after && ACTIVATIONS[after.target] && after.args[0] === tail) {
+      act = ACTIVATIONS[after.target];
+      actStep = stepOf.get(after);
+    }
+    if (!bn && !act) continue;
+    fuse(conv, bn, bnParams, eps ?? 0, act, actStep);
+  }
+}
+
+/** The step's bound arguments with Slots mapped back to nodes (for pattern checks). */
+function boundNodes(s: Step): unknown[] {
+  const nodes = s.node.graph.nodes;
+  const back = (a: unknown): unknown => (a instanceof Slot ? nodes[a.index] : Array.isArray(a) ? a.map(back) : a);
+  return s.args.map(back);
+}
+
+function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined): void {
+  const original = conv.exec;
+  const bnOriginal = bn?.exec;
+  const bnTemplate = bn?.args;
+  const actOriginal = actStep?.exec;
+  const actTemplate = actStep?.args;
+  const target = conv.node.target;
+  const nConv = conv.args.length;
+  const slots = bnParams ? bnParams.map((p) => (p instanceof Node ? new Slot(conv.node.graph.nodes.indexOf(p)) : null)) : [];
+  conv.args = [...conv.args, ...slots];
+  conv.dyn = dynamicArgs(conv.args);
+  let cache: { key: unknown[]; w: NDArray; b: NDArray } | undefined;
+  conv.exec = (args, ctx) => {
+    const convArgs = args.slice(0, nConv);
+    const call = convCallArgs(target, convArgs)!;
+    let [, w, b] = call as [unknown, NDArray, NDArray | null];
+    let key: object | undefined = ctx.frozenKey(w);
+    if (bnParams) {
+      const [bw, bb, bm, bv] = args.slice(nConv) as Array<NDArray | null>;
+      const ids = [w, b, bw, bb, bm, bv].map((t) => (t ? t.storage.data : null));
+      if (!cache || cache.key.some((k, i) => k !== ids[i])) cache = { key: ids, ...foldBn(w, b, bw, bb, bm!, bv!, eps) };
+      w = cache.w;
+      b = cache.b;
+      key = cache.w.storage.data;
+    }
+    const y = convNd(call[0], w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key });
+    if (y) return y;
+    // Declined (dtype/layout): run the original chain.
+    let v = original(convArgs, ctx);
+    if (bnOriginal) {
+      const params = args.slice(nConv);
+      v = bnOriginal(bnTemplate!.map((a, i) => (i === 0 ? v : i <= 4 ? params[i - 1] : a)), ctx);
+      if (Array.isArray(v)) v = v[0];
+    }
+    if (actOriginal) v = actOriginal([v, ...actTemplate!.slice(1)], ctx);
+    return v;
+  };
+  if (bn) {
+    const passthrough = bn.node.target === 'aten.batch_norm.default';
+    bn.exec = passthrough ? (args) => args[0] : (args) => [args[0], EMPTY, EMPTY];
+    bn.args = [bn.args[0]];
+    bn.dyn = dynamicArgs(bn.args);
+  }
+  if (actStep) {
+    actStep.exec = (args) => args[0];
+    actStep.args = [actStep.args[0]];
+    actStep.dyn = dynamicArgs(actStep.args);
+  }
+}
+
+const EMPTY = new NDArray(new Storage('float32', new Float32Array(0)), [0], [1]);
+
+/** Batch norm folded into conv weights [Cout, ...] and bias. */
+function foldBn(w: NDArray, b: NDArray | null, bw: NDArray | null, bb: NDArray | null, bm: NDArray, bv: NDArray, eps: number): { w: NDArray; b: NDArray } {
+  const Cout = w.shape[0]!;
+  const wc = w.contiguous();
+  const per = wc.numel / Cout;
+  const { scale, shift } = bnScaleShift(Cout, bw, bb, bm, bv, eps);
+  const W = f32(wc);
+  const nw = new Float32Array(wc.numel);
+  const nb = new Float32Array(Cout);
+  for (let c = 0; c < Cout; c++) {
+    for (let i = 0; i < per; i++) nw[c * per + i] = W[wc.offset + c * per + i]! * scale[c]!;
+    const b0 = b ? f32(b)[b.offset + c * b.strides[0]!]! : 0;
+    nb[c] = b0 * scale[c]! + shift[c]!;
+  }
+  return { w: new NDArray(new Storage('float32', nw), [...w.shape], contiguousStrides(w.shape)), b: new NDArray(new Storage('float32', nb), [Cout], [1]) };
+}

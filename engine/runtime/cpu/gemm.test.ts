@@ -1,0 +1,87 @@
+// The blocked GEMM (WebAssembly SIMD and TypeScript kernels) against a float64
+// triple loop: odd sizes, strided and transposed operands, packed-and-cached
+// operands, row-major and im2col-style B, every epilogue.
+
+import { describe, expect, it } from 'vitest';
+import { type Epilogue, type Mat, GemmWorkspace } from './gemm';
+import { rng } from './test-helpers';
+
+const r = rng(7);
+const rand = (n: number) => Float32Array.from({ length: n }, () => r());
+
+/** A as strided matrix: 'n' row-major, 't' stored transposed, 's' every other column at an offset. */
+function layout(M: number, N: number, kind: 'n' | 't' | 's'): { mat: Mat; at: (i: number, j: number) => number } {
+  if (kind === 'n') {
+    const d = rand(M * N);
+    return { mat: { data: d, offset: 0, rs: N, cs: 1 }, at: (i, j) => d[i * N + j]! };
+  }
+  if (kind === 't') {
+    const d = rand(M * N);
+    return { mat: { data: d, offset: 0, rs: 1, cs: M }, at: (i, j) => d[j * M + i]! };
+  }
+  const d = rand(M * (2 * N + 1) + 3);
+  return { mat: { data: d, offset: 3, rs: 2 * N + 1, cs: 2 }, at: (i, j) => d[3 + i * (2 * N + 1) + 2 * j]! };
+}
+
+function check(ws: GemmWorkspace, M: number, N: number, K: number, ka: 'n' | 't' | 's', kb: 'n' | 't' | 's', ep?: (add: Mat) => Epilogue, cache = false) {
+  const A = layout(M, K, ka);
+  const B = layout(K, N, kb);
+  const addData = rand(M * N);
+  const add: Mat = { data: addData, offset: 0, rs: N, cs: 1 };
+  const epi = ep?.(add);
+  const out = new Float32Array(M * N + 5).fill(NaN);
+  const key = cache ? {} : undefined;
+  for (let rep = 0; rep < (cache ? 2 : 1); rep++)
+    ws.gemm({ M, N, K, a: { mat: A.mat, key }, b: { mat: B.mat, key: cache ? {} : undefined }, out, outOffset: 2, ldo: N, epilogue: epi });
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += A.at(i, k) * B.at(k, j);
+      s *= epi?.alpha ?? 1;
+      if (epi?.addend && (epi.beta ?? 1) !== 0) {
+        const m = epi.addend;
+        s += (epi.beta ?? 1) * m.data[m.offset + i * m.rs + j * m.cs]!;
+      }
+      if (epi?.act === 'relu') s = Math.max(s, 0);
+      if (epi?.act === 'hardswish') s = (s * Math.min(Math.max(s + 3, 0), 6)) / 6;
+      const got = out[2 + i * N + j]!;
+      if (!(Math.abs(got - s) <= 1e-5 * (1 + K))) expect.fail(`${M}x${N}x${K} ${ka}${kb} (${i}, ${j}): ${got} != ${s}`);
+    }
+  expect(out[0]).toBeNaN();
+  expect(out[M * N + 2]).toBeNaN();
+}
+
+for (const wasm of [true, false])
+  describe(`GEMM (${wasm ? 'WebAssembly SIMD when available' : 'TypeScript kernel'})`, () => {
+    const ws = new GemmWorkspace({ wasm });
+    const sizes: Array<[number, number, number]> = [[1, 1, 1], [4, 8, 1], [5, 9, 3], [13, 17, 29], [33, 7, 64], [7, 70, 5], [64, 64, 64]];
+    it('matches float64 on odd sizes and every operand layout', () => {
+      for (const [M, N, K] of sizes) for (const ka of ['n', 't', 's'] as const) for (const kb of ['n', 't', 's'] as const) check(ws, M, N, K, ka, kb);
+    });
+    it('cached (packed once) operands give the same result on reuse', () => {
+      for (const [M, N, K] of sizes) check(ws, M, N, K, 'n', 't', undefined, true);
+    });
+    it('epilogues: row/column bias, full addend with alpha/beta, ReLU, hardswish', () => {
+      for (const [M, N, K] of sizes) {
+        check(ws, M, N, K, 'n', 'n', (a) => ({ addend: { ...a, cs: 0 } }));
+        check(ws, M, N, K, 'n', 'n', (a) => ({ addend: { ...a, rs: 0 }, act: 'relu' }));
+        check(ws, M, N, K, 't', 'n', (a) => ({ addend: { ...a, cs: 0 }, act: 'hardswish' }));
+        check(ws, M, N, K, 'n', 's', (a) => ({ addend: a, alpha: 0.5, beta: 2 }));
+        check(ws, M, N, K, 'n', 'n', () => ({ act: 'relu' }));
+      }
+    });
+    it('K = 0 gives the epilogue of zeros', () => {
+      check(ws, 3, 5, 0, 'n', 'n', (a) => ({ addend: { ...a, rs: 0 }, act: 'relu' }));
+    });
+    it('B written by a row writer (im2col style)', () => {
+      const M = 6, N = 11, K = 4;
+      const A = rand(M * K);
+      const out = new Float32Array(M * N);
+      ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { rows: (buf, pos, ldb) => { for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) buf[pos + k * ldb + j] = k + j; } }, out, outOffset: 0, ldo: N });
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[i * K + k]! * (k + j);
+        expect(out[i * N + j]).toBeCloseTo(s, 4);
+      }
+    });
+  });

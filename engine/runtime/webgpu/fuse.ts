@@ -1,0 +1,177 @@
+// Elementwise fusion for the WebGPU runtime: which ops are pointwise (and how
+// each becomes an Expr), and the grouping of pointwise nodes into chains that
+// run as one dispatch. A node joins its user's group when it is float32 (from
+// its meta), has that single user and does not mutate a value from outside the
+// group; an in-place op whose `self` comes from outside stays a group root, so
+// its write lands in `self` (see webgpu-runtime.ts).
+
+import { PyFloat } from '../../core/scalar';
+import { type Node } from '../../ir/graph';
+import { isTensorMeta } from '../../ops/types';
+import { type BinaryOp, type Expr, type UnaryOp } from './ops/elementwise';
+
+/** An operand as the builder sees it: a sub-expression, a scalar slot, or absent (None). */
+export type Operand = Expr | undefined;
+
+export interface PointwiseSpec {
+  /** Bound-argument positions that may hold tensors (leaves or fused producers). */
+  readonly tensorArgs: readonly number[];
+  /** Writes into argument 0. */
+  readonly inplace?: boolean;
+  /** Build the expression from operands by argument position (scalars already turned into slots). */
+  build(op: (i: number) => Operand, args: readonly unknown[]): Expr | undefined;
+}
+
+// Each builder reads every operand once: reading creates the operand's leaves.
+const un = (op: UnaryOp): PointwiseSpec => ({
+  tensorArgs: [0],
+  build: (o) => {
+    const a = o(0);
+    return a && { t: 'un', op, a };
+  },
+});
+const alphaScaled = (o: (i: number) => Operand, args: readonly unknown[]): Operand => {
+  const alpha = args[2];
+  if (alpha === undefined || alpha === 1 || (alpha instanceof PyFloat && alpha.value === 1)) return o(1);
+  const b = o(1), a = o(2);
+  return b && a && { t: 'bin', op: 'mul', a: b, b: a };
+};
+const bin = (op: BinaryOp, withAlpha = false): PointwiseSpec => ({
+  tensorArgs: [0, 1],
+  build: (o, args) => {
+    const a = o(0);
+    const b = withAlpha ? alphaScaled(o, args) : o(1);
+    return a && b && { t: 'bin', op, a, b };
+  },
+});
+const clampSpec = (lo: number | undefined, hi: number | undefined): PointwiseSpec => ({
+  tensorArgs: [0],
+  build: (o) => {
+    const a = o(0);
+    return a && { t: 'clamp', a, lo: lo === undefined ? undefined : o(lo), hi: hi === undefined ? undefined : o(hi) };
+  },
+});
+const inplace = (s: PointwiseSpec): PointwiseSpec => ({ ...s, inplace: true });
+const gelu = (inplaceOp: boolean): PointwiseSpec => ({
+  tensorArgs: [0],
+  inplace: inplaceOp,
+  build: (o, args) => {
+    const approx = args[1] ?? 'none';
+    if (approx !== 'none' && approx !== 'tanh') return undefined;
+    const a = o(0);
+    return a && { t: 'un', op: approx === 'tanh' ? 'gelu_tanh' : 'gelu', a };
+  },
+});
+/** batch_norm / _native_batch_norm_legit_no_training in eval mode: (x − μ)/√(σ² + ε)·γ + β. */
+const bn = (epsAt: number, trainingAt?: number): PointwiseSpec => ({
+  tensorArgs: [0, 1, 2, 3, 4],
+  build: (o, args) => {
+    if (trainingAt !== undefined && args[trainingAt]) return undefined;
+    const x = o(0), m = o(3), v = o(4), eps = o(epsAt);
+    return x && m && v && eps && { t: 'bn', x, mean: m, variance: v, eps, w: o(1), b: o(2) };
+  },
+});
+
+export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map<string, PointwiseSpec>([
+  ...(['relu', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'silu', 'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sin', 'cos', 'reciprocal'] as const).map(
+    (op): [string, PointwiseSpec] => [`aten.${op}.default`, un(op)],
+  ),
+  ...(['relu', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'silu'] as const).map((op): [string, PointwiseSpec] => [`aten.${op}_.default`, inplace(un(op))]),
+  ['aten.gelu.default', gelu(false)],
+  ['aten.gelu_.default', gelu(true)],
+  ['aten.add.Tensor', bin('add', true)],
+  ['aten.add.Scalar', bin('add', true)],
+  ['aten.sub.Tensor', bin('sub', true)],
+  ['aten.sub.Scalar', bin('sub', true)],
+  ['aten.mul.Tensor', bin('mul')],
+  ['aten.mul.Scalar', bin('mul')],
+  ['aten.div.Tensor', bin('div')],
+  ['aten.div.Scalar', bin('div')],
+  ['aten.add_.Tensor', inplace(bin('add', true))],
+  ['aten.sub_.Tensor', inplace(bin('sub', true))],
+  ['aten.mul_.Tensor', inplace(bin('mul'))],
+  ['aten.div_.Tensor', inplace(bin('div'))],
+  ['aten.maximum.default', bin('maximum')],
+  ['aten.minimum.default', bin('minimum')],
+  ['aten.pow.Tensor_Scalar', bin('pow')],
+  ['aten.pow.Tensor_Tensor', bin('pow')],
+  ['aten.clamp.default', clampSpec(1, 2)],
+  ['aten.clamp_.default', inplace(clampSpec(1, 2))],
+  ['aten.clamp_min.default', clampSpec(1, undefined)],
+  ['aten.clamp_max.default', clampSpec(undefined, 1)],
+  ['aten.hardtanh.default', clampSpec(1, 2)],
+  ['aten.hardtanh_.default', inplace(clampSpec(1, 2))],
+  [
+    'aten.where.self',
+    {
+      tensorArgs: [0, 1, 2],
+      build: (o) => {
+        const c = o(0), a = o(1), b = o(2);
+        return c && a && b && { t: 'where', c, a, b };
+      },
+    },
+  ],
+  ['aten.batch_norm.default', bn(7, 5)],
+  ['aten._native_batch_norm_legit_no_training.default', bn(6)],
+]);
+
+const isF32Node = (n: Node): boolean => {
+  const v = n.meta.val;
+  if (Array.isArray(v)) return isTensorMeta(v[0]) && v[0].dtype === 'float32';
+  return isTensorMeta(v) && v.dtype === 'float32';
+};
+
+/** The producer node of a pointwise node's tensor argument `i`, if that argument is a node. */
+export function producerAt(n: Node, boundArgNodes: readonly unknown[], i: number): Node | undefined {
+  const a = boundArgNodes[i];
+  return a && typeof a === 'object' && 'op' in (a as object) && 'users' in (a as object) ? (a as Node) : undefined;
+}
+
+/**
+ * Fusion groups: member → root. Roots are the nodes whose step runs the fused
+ * program; members other than roots produce no value of their own.
+ * `bound(n)` gives a node's bound arguments with producer nodes in place.
+ */
+export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => readonly unknown[] | undefined, maxLeaves = 6): Map<Node, Node> {
+  const rootOf = new Map<Node, Node>();
+  const eligible = (n: Node): boolean => n.op === 'call_function' && POINTWISE.has(n.target) && isF32Node(n) && n.target !== 'aten._native_batch_norm_legit_no_training.default';
+  for (let k = nodes.length - 1; k >= 0; k--) {
+    const root = nodes[k]!;
+    if (rootOf.has(root) || !eligible(root)) continue;
+    rootOf.set(root, root);
+    const members = new Set<Node>([root]);
+    const queue = [root];
+    let leaves = 0;
+    while (queue.length) {
+      const m = queue.pop()!;
+      const spec = POINTWISE.get(m.target)!;
+      const args = bound(m);
+      if (!args) continue;
+      for (const i of spec.tensorArgs) {
+        const p = producerAt(m, args, i);
+        if (!p) continue;
+        const pSpec = POINTWISE.get(p.target);
+        const joins =
+          eligible(p) &&
+          !rootOf.has(p) &&
+          p.users.size === 1 &&
+          !(pSpec?.inplace && !isInternalSelf(p, members, bound)) &&
+          // An in-place member's self must be produced inside the group too.
+          true;
+        if (joins && leaves < maxLeaves) {
+          members.add(p);
+          rootOf.set(p, root);
+          queue.push(p);
+        } else leaves++;
+      }
+    }
+  }
+  return rootOf;
+}
+
+/** An in-place op may only be fused into its user when the value it mutates is itself internal (never observed). */
+function isInternalSelf(p: Node, _members: Set<Node>, bound: (n: Node) => readonly unknown[] | undefined): boolean {
+  const args = bound(p);
+  const self = args ? producerAt(p, args, 0) : undefined;
+  return !!self && self.users.size === 1 && POINTWISE.has(self.target);
+}

@@ -1,0 +1,264 @@
+/// <reference types="@webgpu/types" />
+// The WebGPU executor: tensors that live in GPU buffers (NDArrays over a
+// GpuStorage, so views are plain stride arithmetic), a buffer pool, uploads
+// (weights once, per-run inputs each run), pipelines cached by program key, and
+// the run protocol: dispatches are recorded, then encoded into ONE command
+// encoder and ONE compute pass, outputs are copied into ONE staging buffer,
+// submitted once and mapped once (see gpu-wait.ts).
+
+import { type DType } from '../../core/dtype';
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { Slicer, pollUntilSettled } from './gpu-wait';
+import { type ElemType, type ProgramInfo, type RunData, ShaderHelper, keyOf } from './program';
+
+// GPUBufferUsage / GPUMapMode values (the globals are not defined in every host).
+const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const MAP_READ = 0x1;
+
+/** Storage of a GPU tensor: the buffer (swapped by in-place ops that rewrite the whole tensor) and its element type. */
+export class GpuStorage extends Storage {
+  constructor(
+    dtype: DType,
+    public buffer: GPUBuffer,
+    readonly elems: number,
+    readonly elemType: ElemType,
+    /** Pooled buffers are recycled when the last value viewing them dies. */
+    readonly pooled: boolean,
+  ) {
+    super(dtype, new Float32Array(0));
+  }
+}
+
+export const isGpu = (a: unknown): a is NDArray => a instanceof NDArray && a.storage instanceof GpuStorage;
+export const gpuStorage = (a: NDArray): GpuStorage => a.storage as GpuStorage;
+
+interface Recorded {
+  readonly program: ProgramInfo;
+  readonly buffers: GPUBuffer[];
+  readonly run: RunData;
+}
+
+/** Buffers by rounded byte size. */
+class GpuBufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  created = 0;
+  constructor(private readonly device: GPUDevice) {}
+  static round(bytes: number): number {
+    const b = Math.max(256, bytes);
+    if (b <= 65536) return Math.ceil(b / 256) * 256;
+    return 2 ** Math.ceil(Math.log2(b));
+  }
+  take(bytes: number): GPUBuffer {
+    const size = GpuBufferPool.round(bytes);
+    const hit = this.free.get(size)?.pop();
+    if (hit) return hit;
+    this.created++;
+    return this.device.createBuffer({ size, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+  }
+  give(b: GPUBuffer): void {
+    let list = this.free.get(b.size);
+    if (!list) this.free.set(b.size, (list = []));
+    list.push(b);
+  }
+  destroy(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+  }
+}
+
+export interface ExecStats {
+  dispatches: number;
+  submits: number;
+  readbacks: number;
+  pipelines: number;
+  uploads: number;
+}
+
+export class GpuExecutor {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** Pipelines being compiled (createComputePipelineAsync: compiling never blocks the JS thread). */
+  private readonly toCompile = new Map<string, ProgramInfo>();
+  private readonly pool: GpuBufferPool;
+  /** Per-run uploads: their own buffers, never shared with intermediates (see upload()). */
+  private readonly uploadPool: GpuBufferPool;
+  private readonly weights = new WeakMap<object, GpuStorage>();
+  private recorded: Recorded[] = [];
+  private runUploads: GPUBuffer[] = [];
+  /** Per-run buffers of submitted runs, destroyed once a readback proves the GPU is done with them. */
+  private retired: GPUBuffer[] = [];
+  private uniformBuffer: GPUBuffer | undefined;
+  readonly stats: ExecStats = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0, uploads: 0 };
+
+  constructor(readonly device: GPUDevice) {
+    this.pool = new GpuBufferPool(device);
+    this.uploadPool = new GpuBufferPool(device);
+  }
+
+  /** A fresh contiguous GPU tensor from the pool. */
+  alloc(shape: readonly number[], elemType: ElemType = 'f32'): NDArray {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const st = new GpuStorage(elemType === 'f32' ? 'float32' : 'int32', this.pool.take(Math.max(1, n) * 4), n, elemType, true);
+    return new NDArray(st, [...shape], contiguousStrides(shape));
+  }
+
+  /** Return a pooled buffer (its last value died). */
+  recycle(s: GpuStorage): void {
+    if (s.pooled) this.pool.give(s.buffer);
+  }
+
+  /** Return a buffer taken from the pool (after an in-place op replaced it in its storage). */
+  giveBuffer(b: GPUBuffer): void {
+    this.pool.give(b);
+  }
+
+  /**
+   * A host array on the GPU as f32 (or i32 for indices). `frozen` arrays
+   * (weights) upload their whole storage once and keep it; others are written
+   * each run into buffers of their own for this run (a strided view uploads its
+   * elements row-major, so the result is contiguous).
+   */
+  upload(a: NDArray, elemType: ElemType, frozen: boolean): NDArray {
+    if (frozen) {
+      // The whole storage once; every view of it (any strides/offset) reads that buffer.
+      const key = a.storage.data;
+      let st = this.weights.get(key);
+      if (!st || st.elemType !== elemType) {
+        st = this.writeNew(new NDArray(a.storage, [key.length], [1], 0), elemType, false);
+        this.weights.set(key, st);
+      }
+      return new NDArray(st, [...a.shape], [...a.strides], a.offset);
+    }
+    const st = this.writeNew(a, elemType, true);
+    return new NDArray(st, [...a.shape], contiguousStrides(a.shape), 0);
+  }
+
+  private writeNew(a: NDArray, elemType: ElemType, perRun: boolean): GpuStorage {
+    const flat = a.toFlat();
+    const n = flat.length;
+    const size = GpuBufferPool.round(Math.max(1, n) * 4);
+    // Written through mappedAtCreation, not queue.writeBuffer (see Note [Dawn in Node: aborts while waiting]).
+    const buffer = this.device.createBuffer({ size, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, mappedAtCreation: true });
+    const range = buffer.getMappedRange();
+    if (elemType === 'f32') new Float32Array(range, 0, n).set(flat as ArrayLike<number>);
+    else new Int32Array(range, 0, n).set(flat as ArrayLike<number>);
+    buffer.unmap();
+    if (perRun) this.runUploads.push(buffer);
+    this.stats.uploads++;
+    return new GpuStorage(elemType === 'f32' ? 'float32' : 'int32', buffer, n, elemType, false);
+  }
+
+  /** Record one dispatch; encoded at the end of the run. */
+  dispatch(program: ProgramInfo, inputs: readonly NDArray[], outputs: readonly NDArray[], run: RunData): void {
+    if (run.uniforms.length !== program.uniformWords) throw new Error(`internal error: ${program.name} expects ${program.uniformWords} uniform words, got ${run.uniforms.length}`);
+    const [x, y, z] = run.workgroups;
+    if (x > 65535 || y > 65535 || z > 65535) throw new Error(`${program.name}: dispatch of ${run.workgroups.join('×')} workgroups exceeds the WebGPU limit`);
+    this.recorded.push({ program, buffers: [...inputs, ...outputs].map((t) => gpuStorage(t).buffer), run });
+    const key = keyOf(program);
+    if (!this.pipelines.has(key) && !this.toCompile.has(key)) this.toCompile.set(key, program);
+  }
+
+  /** Compile the pipelines this run needs that are not cached yet (in parallel, awaited by polling). */
+  private async compilePending(): Promise<void> {
+    const started = [...this.toCompile].map(([key, program]) => {
+      const module = this.device.createShaderModule({ code: program.getShaderSource(new ShaderHelper(program)), label: program.name });
+      return [key, this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key })] as const;
+    });
+    this.toCompile.clear();
+    for (const [key, p] of started) {
+      try {
+        this.pipelines.set(key, await pollUntilSettled(p, `compiling ${key}`));
+      } catch (e) {
+        throw new Error(`WebGPU could not compile ${key}: ${(e as Error).message}`);
+      }
+      this.stats.pipelines++;
+    }
+  }
+
+  private pipeline(p: ProgramInfo): GPUComputePipeline {
+    return this.pipelines.get(keyOf(p))!;
+  }
+
+  /** Number of distinct compiled pipelines (cache entries). */
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  /**
+   * Encode every recorded dispatch into one compute pass, copy `outputs`
+   * (contiguous GPU tensors) into one staging buffer, submit once, map once.
+   */
+  async finish(outputs: readonly NDArray[]): Promise<Float32Array[]> {
+    const device = this.device;
+    await this.compilePending();
+    const slicer = new Slicer();
+    const align = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
+    let uniformBytes = 0;
+    const offsets = this.recorded.map((r) => {
+      const at = uniformBytes;
+      uniformBytes += Math.ceil(Math.max(16, r.run.uniforms.byteLength) / align) * align;
+      return at;
+    });
+    if (uniformBytes > 0 && (!this.uniformBuffer || this.uniformBuffer.size < uniformBytes)) {
+      this.uniformBuffer?.destroy();
+      this.uniformBuffer = device.createBuffer({ size: GpuBufferPool.round(uniformBytes), usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    }
+    if (uniformBytes > 0) {
+      const staging = new Uint8Array(uniformBytes);
+      this.recorded.forEach((r, i) => staging.set(new Uint8Array(r.run.uniforms.buffer, r.run.uniforms.byteOffset, r.run.uniforms.byteLength), offsets[i]!));
+      device.queue.writeBuffer(this.uniformBuffer!, 0, staging);
+    }
+    device.pushErrorScope('validation');
+    const encoder = device.createCommandEncoder();
+    if (this.recorded.length) {
+      const pass = encoder.beginComputePass();
+      for (let i = 0; i < this.recorded.length; i++) {
+        const r = this.recorded[i]!;
+        await slicer.tick();
+        const pl = this.pipeline(r.program);
+        const entries: GPUBindGroupEntry[] = r.buffers.map((buffer, b) => ({ binding: b, resource: { buffer } }));
+        entries.push({ binding: r.buffers.length, resource: { buffer: this.uniformBuffer!, offset: offsets[i]!, size: Math.max(16, Math.ceil(r.run.uniforms.byteLength / 16) * 16) } });
+        pass.setPipeline(pl);
+        pass.setBindGroup(0, device.createBindGroup({ layout: pl.getBindGroupLayout(0), entries }));
+        pass.dispatchWorkgroups(...r.run.workgroups);
+      }
+      pass.end();
+    }
+    this.stats.dispatches += this.recorded.length;
+    let total = 0;
+    const at = outputs.map((o) => {
+      const p = total;
+      total += o.numel * 4;
+      return p;
+    });
+    const staging = total > 0 ? device.createBuffer({ size: Math.ceil(total / 4) * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST }) : undefined;
+    outputs.forEach((o, i) => {
+      if (o.numel > 0) encoder.copyBufferToBuffer(gpuStorage(o).buffer, o.offset * 4, staging!, at[i]!, o.numel * 4);
+    });
+    device.queue.submit([encoder.finish()]);
+    const failed = device.popErrorScope();
+    this.stats.submits++;
+    this.recorded = [];
+    this.retired.push(...this.runUploads);
+    this.runUploads = [];
+    const error = await pollUntilSettled(failed, 'checking the run for validation errors');
+    if (error) {
+      staging?.destroy();
+      throw new Error(`WebGPU rejected the run: ${error.message}`);
+    }
+    if (!staging) return outputs.map(() => new Float32Array(0));
+    await pollUntilSettled(staging.mapAsync(MAP_READ), 'reading results back');
+    for (const b of this.retired) b.destroy();
+    this.retired = [];
+    this.stats.readbacks++;
+    const all = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    staging.destroy();
+    return outputs.map((o, i) => all.subarray(at[i]! / 4, at[i]! / 4 + o.numel));
+  }
+
+  destroy(): void {
+    this.pool.destroy();
+    this.uploadPool.destroy();
+    this.uniformBuffer?.destroy();
+  }
+}

@@ -1,0 +1,442 @@
+/// <reference types="@webgpu/types" />
+// WebGpuRuntime: the Interpreter on a WebGPU device. The graph is compiled once
+// into steps (as on CPU) with pointwise chains fused into single dispatches
+// (fuse.ts). A run records every dispatch, then encodes them into one command
+// encoder and submits once; the outputs come back in one readback (gpu-exec.ts).
+// float32 tensors live on the GPU; integer and boolean bookkeeping (positions,
+// masks, sizes) runs on the host with the CPU kernels and is uploaded where a
+// GPU op reads it. An op with no GPU kernel for its arguments runs on the host
+// too; if that needs GPU data it costs an extra readback, which is counted in
+// `exec.stats` and reported through `onHostFallback`.
+
+import { NDArray, Storage } from '../../core/ndarray';
+import { isPyScalar, scalarToNumber } from '../../core/scalar';
+import { type Graph, type Node, mapNodes } from '../../ir/graph';
+import { Interpreter, decodeArg } from '../../ir/interpreter';
+import { frameSummary } from '../../ir/codegen';
+import { type OpRegistry } from '../../ops/registry';
+import { type TensorMeta, isTensorMeta } from '../../ops/types';
+import { defaultRegistry } from '../../ops/register-all';
+import { bindArgs } from '../../ops/schema';
+import { Tensor } from '../../trace/tensor';
+import { Slot } from '../cpu/cpu-runtime';
+import { fastKernels } from '../cpu/fast-kernels';
+import { GemmWorkspace } from '../cpu/gemm';
+import { type KernelContext } from '../cpu/kernel-context';
+import { BufferPool } from '../cpu/memory-plan';
+import { PY_FUNCTIONS } from '../cpu/python-ops';
+import { pointwiseOutputStrides } from '../cpu/elementwise';
+import { type GpuDevice } from './device';
+import { GpuExecutor, GpuStorage, gpuStorage, isGpu } from './gpu-exec';
+import { type GpuCtx, GPU_KERNELS, METADATA_OPS, VIEW_OPS, broadcastStrides, contiguousGpu, copyInto } from './gpu-kernels';
+import { SerialQueue, Slicer } from './gpu-wait';
+import { POINTWISE, pointwiseGroups } from './fuse';
+import { type Expr, fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
+import { type ElemType } from './program';
+
+export interface WebGpuRuntimeOptions {
+  readonly registry?: OpRegistry;
+  /** Placeholder indices that never change between runs: uploaded once. */
+  readonly frozenInputs?: ReadonlySet<number>;
+  /** Fuse pointwise chains (default true). */
+  readonly fuse?: boolean;
+  /** Told about every op that ran on the host although it had GPU inputs (an extra readback). */
+  readonly onHostFallback?: (op: string, node: string) => void;
+}
+
+interface GpuStep {
+  readonly node: Node;
+  readonly slot: number;
+  /** Bound arguments with Slots. */
+  readonly args: unknown[];
+  readonly kind: 'attr' | 'getitem' | 'py' | 'cond' | 'op' | 'pointwise';
+  /** Pointwise roots: the fused members (root included), topologically ordered. */
+  readonly members?: Node[];
+  /** Slots released after this step. */
+  releases: number[];
+}
+
+const fill = (a: unknown, values: unknown[]): unknown => (a instanceof Slot ? values[a.index] : Array.isArray(a) ? a.map((x) => fill(x, values)) : a);
+const FAST = fastKernels();
+const EMPTY = () => new NDArray(new Storage('float32', new Float32Array(0)), [0], [1]);
+
+export class WebGpuRuntime extends Interpreter {
+  readonly exec: GpuExecutor;
+  private readonly steps: GpuStep[] = [];
+  private readonly slotOf = new Map<Node, number>();
+  private readonly boundOf = new Map<Node, unknown[]>();
+  private readonly outputTemplate: unknown;
+  private readonly hostCtx: KernelContext & { op: string };
+  private readonly queue = new SerialQueue();
+  private readonly nested = new Map<Graph, WebGpuRuntime>();
+  private frozen = new WeakSet<object>();
+  private uploads = new Map<NDArray, Map<ElemType, NDArray>>();
+
+  constructor(graph: Graph, readonly gpu: GpuDevice, readonly options: WebGpuRuntimeOptions = {}, exec?: GpuExecutor) {
+    super(graph);
+    this.exec = exec ?? new GpuExecutor(gpu.device);
+    graph.nodes.forEach((n, i) => this.slotOf.set(n, i));
+    const pool = new BufferPool();
+    // The host's GEMM workspace (WebAssembly) is made on first use only.
+    let gemm: GemmWorkspace | undefined;
+    this.hostCtx = {
+      op: '',
+      get gemm() {
+        return (gemm ??= new GemmWorkspace());
+      },
+      allocF32: (n) => pool.alloc(n),
+      frozenKey: () => undefined,
+    };
+    const out = graph.nodes.find((n) => n.op === 'output');
+    this.outputTemplate = out ? this.template(out.args[0]) : undefined;
+    const registry = options.registry ?? defaultRegistry;
+    for (const n of graph.nodes) {
+      if (n.op !== 'call_function') continue;
+      const parsed = registry.has(n.target) ? registry.get(n.target).parsed : undefined;
+      if (parsed) this.boundOf.set(n, bindArgs(parsed, this.template(n.args) as unknown[], this.template(n.kwargs) as Record<string, unknown>));
+      else if (!PY_FUNCTIONS[n.target] && n.target !== 'getitem' && n.target !== 'higher_order.cond') registry.get(n.target); // names the unknown op
+    }
+    const nodeBound = (n: Node) => this.boundOf.get(n)?.map((a) => (a instanceof Slot ? graph.nodes[a.index] : a));
+    const groups = options.fuse === false ? new Map<Node, Node>() : pointwiseGroups(graph.nodes, nodeBound);
+    const members = new Map<Node, Node[]>();
+    for (const n of graph.nodes) {
+      const root = groups.get(n);
+      if (root) members.set(root, [...(members.get(root) ?? []), n]);
+    }
+    for (const n of graph.nodes) {
+      if (n.op !== 'call_function' && n.op !== 'get_attr') continue;
+      const root = groups.get(n);
+      if (root && root !== n) continue; // computed inside its root's dispatch
+      const slot = this.slotOf.get(n)!;
+      const kind = n.op === 'get_attr' ? 'attr' : n.target === 'getitem' ? 'getitem' : PY_FUNCTIONS[n.target] ? 'py' : n.target === 'higher_order.cond' ? 'cond' : root ? 'pointwise' : 'op';
+      const args = this.boundOf.get(n) ?? (this.template(n.args) as unknown[]);
+      this.steps.push({ node: n, slot, args, kind, members: root ? members.get(root) : undefined, releases: [] });
+    }
+    this.planReleases();
+  }
+
+  private template(a: unknown): unknown {
+    return decodeArg(mapNodes(a, (n) => new Slot(this.slotOf.get(n)!)));
+  }
+
+  private planReleases(): void {
+    const last = new Map<number, GpuStep>();
+    const visit = (a: unknown, s: GpuStep) => {
+      if (a instanceof Slot) last.set(a.index, s);
+      else if (Array.isArray(a)) for (const x of a) visit(x, s);
+    };
+    for (const s of this.steps) {
+      visit(s.args, s);
+      for (const m of s.members ?? []) visit(this.boundOf.get(m), s);
+    }
+    const keep = new Set<number>();
+    const visitOut = (a: unknown) => (a instanceof Slot ? keep.add(a.index) : Array.isArray(a) ? a.forEach(visitOut) : undefined);
+    visitOut(this.outputTemplate);
+    for (const p of this.graph.placeholders) keep.add(this.slotOf.get(p)!);
+    for (const s of this.steps) if (!keep.has(s.slot)) (last.get(s.slot) ?? s).releases.push(s.slot);
+  }
+
+  /** Run on the GPU; resolves to the outputs as host NDArrays. Runs on one runtime are serialized. */
+  override run(inputs: readonly unknown[]): Promise<unknown> {
+    return this.queue.run(() => this.runOnce(inputs));
+  }
+
+  private async runOnce(inputs: readonly unknown[]): Promise<unknown> {
+    const phs = this.graph.placeholders;
+    if (inputs.length !== phs.length) throw new Error(`graph expects ${phs.length} inputs, got ${inputs.length}`);
+    const values = new Array<unknown>(this.graph.nodes.length);
+    this.frozen = new WeakSet();
+    this.uploads = new Map();
+    phs.forEach((p, i) => {
+      const v = inputs[i] instanceof Tensor ? (inputs[i] as Tensor).nd : inputs[i];
+      values[this.slotOf.get(p)!] = v;
+      if (v instanceof NDArray && this.options.frozenInputs?.has(i)) this.frozen.add(v.storage.data);
+    });
+    const refs = new Map<GpuStorage, number>();
+    const retain = (v: unknown): void => {
+      if (isGpu(v)) refs.set(gpuStorage(v), (refs.get(gpuStorage(v)) ?? 0) + 1);
+      else if (Array.isArray(v)) v.forEach(retain);
+    };
+    const release = (v: unknown): void => {
+      if (isGpu(v)) {
+        const s = gpuStorage(v);
+        const n = (refs.get(s) ?? 1) - 1;
+        if (n > 0) refs.set(s, n);
+        else {
+          refs.delete(s);
+          this.exec.recycle(s);
+        }
+      } else if (Array.isArray(v)) v.forEach(release);
+    };
+    // Recording is synchronous JS: slice it (Note [Dawn in Node: aborts while waiting]).
+    const slicer = new Slicer();
+    for (const s of this.steps) {
+      await slicer.tick();
+      let v: unknown;
+      try {
+        v = await this.runStep(s, values);
+      } catch (e) {
+        throw wrapError(e, s.node);
+      }
+      values[s.slot] = v;
+      retain(v);
+      for (const r of s.releases) {
+        release(values[r]);
+        values[r] = undefined;
+      }
+    }
+    const out = fill(this.outputTemplate, values);
+    const gpuOuts: NDArray[] = [];
+    const collect = (a: unknown): void => {
+      if (isGpu(a)) gpuOuts.push(a);
+      else if (Array.isArray(a)) a.forEach(collect);
+    };
+    collect(out);
+    const dense = gpuOuts.map((o) => (o.isContiguous() ? o : contiguousGpu(this.ctx(), o)));
+    const data = await this.exec.finish(dense);
+    const host = new Map(gpuOuts.map((o, i) => [o, new NDArray(new Storage('float32', data[i]!.slice()), [...o.shape], contiguousStridesOf(o.shape))]));
+    for (const [o] of host) release(o);
+    const swap = (a: unknown): unknown => (isGpu(a) ? host.get(a) : Array.isArray(a) ? a.map(swap) : a);
+    return swap(out);
+  }
+
+  private ctx(): GpuCtx {
+    return { exec: this.exec, gpu: (a, type) => this.onGpu(a, type ?? 'f32') };
+  }
+
+  /** A tensor on the GPU: GPU arrays as they are, host arrays uploaded (once per run, weights once ever). */
+  private onGpu(a: NDArray, type: ElemType): NDArray {
+    if (a.storage instanceof GpuStorage) return a;
+    let byType = this.uploads.get(a);
+    const hit = byType?.get(type);
+    if (hit) return hit;
+    const up = this.exec.upload(a, type, this.frozen.has(a.storage.data));
+    if (!byType) this.uploads.set(a, (byType = new Map()));
+    byType.set(type, up);
+    return up;
+  }
+
+  private async runStep(s: GpuStep, values: unknown[]): Promise<unknown> {
+    const args = fill(s.args, values) as unknown[];
+    switch (s.kind) {
+      case 'attr':
+        return this.graph.subgraphs.get(s.node.target);
+      case 'getitem':
+        return (args[0] as unknown[])[args[1] as number];
+      case 'py':
+        return PY_FUNCTIONS[s.node.target]!(await this.hostValues(args, s.node));
+      case 'cond':
+        return this.runCond(args);
+      case 'pointwise': {
+        const r = this.pointwise(s, values);
+        return r === undefined ? this.hostChain(s, values) : r;
+      }
+      case 'op':
+        return this.runOp(s.node, args, values);
+    }
+  }
+
+  private async runOp(n: Node, args: unknown[], values: unknown[]): Promise<unknown> {
+    const t = n.target;
+    const g = this.ctx();
+    const anyGpu = args.some((a) => isGpu(a) || (Array.isArray(a) && a.some(isGpu)));
+    if (t === 'aten._native_batch_norm_legit_no_training.default') {
+      const y = this.pointwiseNodes([n], n, values);
+      if (y) return [y, EMPTY(), EMPTY()];
+    }
+    const k = GPU_KERNELS.get(t);
+    if (k) {
+      const r = k(args, g);
+      if (r !== undefined) return r;
+    }
+    if (POINTWISE.has(t) && metaDType(n) === 'float32') {
+      const r = this.pointwiseNodes([n], n, values);
+      if (r !== undefined) return r;
+    }
+    if (anyGpu && (VIEW_OPS.has(t) || METADATA_OPS.has(t))) return this.host(t, args);
+    return this.host(t, await this.hostValues(args, n));
+  }
+
+  /** Run an op on the host kernels (fast, else reference). */
+  private host(t: string, args: unknown[]): unknown {
+    this.hostCtx.op = t;
+    const fast = FAST.get(t);
+    const r = fast?.(args, this.hostCtx);
+    if (r !== undefined) return r;
+    return (this.options.registry ?? defaultRegistry).get(t).cpu(args, { op: t });
+  }
+
+  /** Arguments with every GPU tensor read back (an extra submit + readback each; reported). */
+  private async hostValues(args: unknown[], n: Node): Promise<unknown[]> {
+    const gpuArgs: NDArray[] = [];
+    const visit = (a: unknown) => (isGpu(a) ? gpuArgs.push(a) : Array.isArray(a) ? a.forEach(visit) : undefined);
+    args.forEach(visit);
+    if (!gpuArgs.length) return args;
+    this.options.onHostFallback?.(n.target, n.name);
+    const g = this.ctx();
+    const data = await this.exec.finish(gpuArgs.map((a) => (a.isContiguous() ? a : contiguousGpu(g, a))));
+    const host = new Map(gpuArgs.map((a, i) => [a, new NDArray(new Storage('float32', data[i]!.slice()), [...a.shape], contiguousStridesOf(a.shape))]));
+    const swap = (a: unknown): unknown => (isGpu(a) ? host.get(a) : Array.isArray(a) ? a.map(swap) : a);
+    return args.map(swap);
+  }
+
+  private pointwise(s: GpuStep, values: unknown[]): unknown {
+    return this.pointwiseNodes(s.members ?? [s.node], s.node, values);
+  }
+
+  /** One dispatch computing `root` from its fused members; undefined when it cannot run on the GPU. */
+  private pointwiseNodes(members: readonly Node[], root: Node, values: unknown[]): NDArray | undefined {
+    const inGroup = new Set(members);
+    const leaves: NDArray[] = [];
+    const leafIndex = new Map<NDArray, number>();
+    const scalars: number[] = [];
+    let ok = true;
+    const valueOperand = (v: unknown): Expr | undefined => {
+      if (v instanceof NDArray) {
+        if (v.dtype === 'float64' || v.dtype === 'float16' || v.dtype === 'bfloat16') ok = false;
+        let i = leafIndex.get(v);
+        if (i === undefined) leafIndex.set(v, (i = leaves.push(v) - 1));
+        return { t: 'in', i };
+      }
+      if (isPyScalar(v)) return { t: 'sc', i: scalars.push(scalarToNumber(v)) - 1 };
+      if (v === null || v === undefined) return undefined;
+      ok = false;
+      return undefined;
+    };
+    const memo = new Map<Node, Expr | undefined>();
+    const exprOf = (n: Node): Expr | undefined => {
+      if (memo.has(n)) return memo.get(n);
+      const e = buildExpr(n);
+      memo.set(n, e);
+      return e;
+    };
+    const buildExpr = (n: Node): Expr | undefined => {
+      const spec = POINTWISE.get(n.target)!;
+      const bound = this.boundOf.get(n)!;
+      const concrete = fill(bound, values) as unknown[];
+      const rank = metaRank(n);
+      const operand = (i: number): Expr | undefined => {
+        const a = bound[i];
+        if (a instanceof Slot) {
+          const p = this.graph.nodes[a.index]!;
+          if (inGroup.has(p) && p !== n) return exprOf(p);
+        }
+        const v = concrete[i];
+        // Batch-norm parameters are per channel (dim 1): view [C] as [C, 1, …] to broadcast.
+        if (BN_OPS.has(n.target) && i >= 1 && i <= 4 && v instanceof NDArray && v.ndim === 1 && rank !== undefined && rank > 2)
+          return valueOperand(v.withView([v.shape[0]!, ...new Array<number>(rank - 2).fill(1)], [v.strides[0]!, ...new Array<number>(rank - 2).fill(0)], v.offset));
+        return valueOperand(v);
+      };
+      return spec.build(operand, concrete);
+    };
+    const expr = exprOf(root);
+    if (!expr || !ok || leaves.length === 0) return undefined;
+    const shape = broadcastAll(leaves.map((l) => l.shape));
+    if (!shape) return undefined;
+    const g = this.ctx();
+    const gl = leaves.map((l) => this.onGpu(l, 'f32'));
+    const leafStrides = gl.map((l) => broadcastStrides(l, shape));
+    const spec = POINTWISE.get(root.target)!;
+    const selfArg = spec.inplace ? fill(this.boundOf.get(root)![0], values) : undefined;
+    const program = fusedElementwiseProgram(expr, gl.map(() => 'f32'), shape.length, scalars.length);
+    const runInto = (out: NDArray) => this.exec.dispatch(program, gl, [out], fusedElementwiseRun(shape, out.strides, out.offset, gl.map((l, i) => ({ strides: leafStrides[i]!, offset: l.offset })), scalars));
+    if (selfArg instanceof NDArray && !inGroup.has(this.graph.nodes[(this.boundOf.get(root)![0] as Slot).index]!)) {
+      // In place into a value from outside the group: its storage must change.
+      if (!(selfArg.storage instanceof GpuStorage)) return undefined;
+      const fresh = this.exec.alloc(selfArg.shape);
+      runInto(fresh.withView(selfArg.shape, dense(selfArg) ? selfArg.strides : fresh.strides, 0));
+      const st = gpuStorage(selfArg);
+      if (dense(selfArg) && st.pooled) {
+        const old = st.buffer;
+        st.buffer = gpuStorage(fresh).buffer;
+        this.exec.giveBuffer(old);
+      } else {
+        copyInto(g, fresh, selfArg);
+        this.exec.recycle(gpuStorage(fresh));
+      }
+      return selfArg;
+    }
+    const out = this.exec.alloc(shape);
+    const strides = pointwiseOutputStrides(shape, leafStrides);
+    const view = out.withView(shape, strides, 0);
+    runInto(view);
+    return view;
+  }
+
+  /** A fused group evaluated node by node on the host (its GPU form was not possible). */
+  private async hostChain(s: GpuStep, values: unknown[]): Promise<unknown> {
+    const local = [...values];
+    let last: unknown;
+    for (const m of s.members ?? [s.node]) {
+      const args = fill(this.boundOf.get(m)!, local) as unknown[];
+      last = this.host(m.target, await this.hostValues(args, m));
+      local[this.slotOf.get(m)!] = last;
+    }
+    return last;
+  }
+
+  private async runCond(a: unknown[]): Promise<unknown> {
+    const [pred, tg, fg, operands] = a as [unknown, Graph, Graph, unknown[]];
+    const [p] = await this.hostValues([pred], this.graph.nodes[0]!);
+    const flag = p instanceof NDArray ? p.item() !== 0 : Boolean(p);
+    const g = flag ? tg : fg;
+    let rt = this.nested.get(g);
+    if (!rt) this.nested.set(g, (rt = new WebGpuRuntime(g, this.gpu, { ...this.options, frozenInputs: new Set() }, this.exec)));
+    const out = await rt.runOnce(await this.hostValues(operands, this.graph.nodes[0]!));
+    return Array.isArray(out) ? out : [out];
+  }
+
+  destroy(): void {
+    this.exec.destroy();
+  }
+}
+
+const BN_OPS = new Set(['aten.batch_norm.default', 'aten._native_batch_norm_legit_no_training.default']);
+
+/** dtype / rank of a node's (first) tensor output, from its meta. */
+function metaOf(n: Node): TensorMeta | undefined {
+  const v = Array.isArray(n.meta.val) ? n.meta.val[0] : n.meta.val;
+  return isTensorMeta(v) ? v : undefined;
+}
+const metaDType = (n: Node): string | undefined => metaOf(n)?.dtype;
+const metaRank = (n: Node): number | undefined => metaOf(n)?.shape.length;
+
+/** Contiguous, starting at 0 and covering its whole storage: a write may replace the buffer. */
+function dense(a: NDArray): boolean {
+  return a.isContiguous() && a.offset === 0 && a.numel === gpuStorage(a).elems;
+}
+
+function broadcastAll(shapes: ReadonlyArray<readonly number[]>): number[] | undefined {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (const s of shapes)
+    for (let i = 0; i < s.length; i++) {
+      const j = nd - s.length + i;
+      const x = s[i]!;
+      if (x === out[j] || x === 1) continue;
+      if (out[j] !== 1) return undefined;
+      out[j] = x;
+    }
+  return out;
+}
+
+function contiguousStridesOf(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = acc;
+    acc *= Math.max(shape[i]!, 1);
+  }
+  return st;
+}
+
+function wrapError(e: unknown, n: Node): unknown {
+  if (!(e instanceof Error) || e.message.includes('While executing')) return e;
+  const top = n.meta.stackTrace?.at(-1);
+  try {
+    (e as { message: string }).message = `${e.message}\n\nWhile executing %${n.name} : ${n.target}${top ? `\nOriginal traceback:\n  ${frameSummary(top)}` : ''}`;
+  } catch {
+    // keep the original message
+  }
+  return e;
+}

@@ -1,0 +1,179 @@
+// `npm run bench`: latency of our CPU runtime against ONNX Runtime for Node
+// (onnxruntime-node on NAME.onnx) and the reference PyTorch (ep.module() of
+// NAME.pt2), each on one thread, on the corpus model archives and their recorded
+// inputs. Engines run one after another (never concurrently) in the same
+// invocation; a missing peer is reported and skipped.
+//
+//   npm run bench -- [--models a,b] [--warmup N] [--reps N] [--json] [--python PATH]
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NDArray, Storage, contiguousStrides } from '../../engine/core/ndarray';
+import { loadPt2 } from '../../engine/serialize/read';
+import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
+import { frozenInputIndices, programInputs, userOutputs } from '../../engine/runtime/program';
+
+const HERE = import.meta.dirname;
+const MODELS = resolve(HERE, '../../../shared/corpus/torch-2.11/models');
+const SHAPES: Record<string, number[]> = {
+  mobilenet_v3_small: [1, 3, 224, 224],
+  gpt2_tiny: [1, 16],
+  transformer_encoder_layer: [2, 10, 64],
+};
+
+interface Timing {
+  median: number;
+  min: number;
+}
+interface Row {
+  model: string;
+  ours?: Timing;
+  ort?: Timing;
+  torch?: Timing;
+  maxRelDiff?: number;
+  notes: string[];
+}
+
+const stats = (ms: number[]): Timing => {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, min: s[0]! };
+};
+
+function readRaw(path: string, dtype: string, shape: number[]): NDArray {
+  const b = readFileSync(path);
+  const buf = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
+  const data = dtype === 'float32' ? new Float32Array(buf) : dtype === 'int64' ? Float64Array.from(new BigInt64Array(buf), Number) : undefined;
+  if (!data) throw new Error(`unsupported input dtype ${dtype}`);
+  return new NDArray(new Storage(dtype as 'float32', data), shape, contiguousStrides(shape));
+}
+
+function time(fn: () => unknown, warmup: number, reps: number): Timing {
+  for (let i = 0; i < warmup; i++) fn();
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  return stats(ms);
+}
+
+async function timeAsync(fn: () => Promise<unknown>, warmup: number, reps: number): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return stats(ms);
+}
+
+async function benchOrt(onnx: string, raw: Buffer, dtype: string, shape: number[], warmup: number, reps: number): Promise<Timing> {
+  const ort = (await import('onnxruntime-node')).default ?? (await import('onnxruntime-node'));
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length);
+  const data = dtype === 'int64' ? new BigInt64Array(buf) : new Float32Array(buf);
+  const feeds = { [session.inputNames[0]!]: new ort.Tensor(dtype as 'float32', data as Float32Array, shape) };
+  return timeAsync(() => session.run(feeds), warmup, reps);
+}
+
+function benchTorch(python: string, pt2: string, input: string, dtype: string, shape: number[], warmup: number, reps: number): Timing {
+  const r = spawnSync(python, [join(HERE, 'torch-bench.py'), pt2, input, dtype, shape.join('x'), String(warmup), String(reps)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error((r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.status}`);
+  const line = r.stdout.trim().split('\n').at(-1)!;
+  return stats((JSON.parse(line) as { ms: number[] }).ms);
+}
+
+function relDiff(name: string, out: NDArray): number | undefined {
+  const p = join(MODELS, `${name}.out.float32.bin`);
+  if (!existsSync(p)) return undefined;
+  const b = readFileSync(p);
+  const ref = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+  const got = out.toFlat();
+  let d = 0, s = 0;
+  for (let i = 0; i < ref.length; i++) {
+    d = Math.max(d, Math.abs(ref[i]! - got[i]!));
+    s = Math.max(s, Math.abs(ref[i]!));
+  }
+  return d / (s || 1);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      models: { type: 'string' },
+      warmup: { type: 'string', default: '10' },
+      reps: { type: 'string', default: '50' },
+      json: { type: 'boolean' },
+      python: { type: 'string', default: process.env.PT2_REF_PYTHON ?? '/tmp/ref/bin/python' },
+    },
+  });
+  const warmup = Number(values.warmup);
+  const reps = Number(values.reps);
+  if (!existsSync(MODELS)) {
+    console.log(`pt2 bench: no corpus models at ${MODELS}; nothing to run`);
+    return;
+  }
+  const names = values.models ? values.models.split(',') : readdirSync(MODELS).filter((f) => f.endsWith('.pt2')).map((f) => f.slice(0, -4));
+  const rows: Row[] = [];
+  for (const name of names) {
+    const row: Row = { model: name, notes: [] };
+    rows.push(row);
+    const inFile = readdirSync(MODELS).find((f) => f.startsWith(`${name}.in0.`));
+    const shape = SHAPES[name];
+    if (!inFile || !shape) {
+      row.notes.push('no recorded input');
+      continue;
+    }
+    const dtype = inFile.split('.')[2]!;
+    const inPath = join(MODELS, inFile);
+    const pt2 = join(MODELS, `${name}.pt2`);
+    try {
+      const ep = [...loadPt2(new Uint8Array(readFileSync(pt2))).programs.values()][0]!;
+      const x = readRaw(inPath, dtype, shape);
+      const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep) });
+      const inputs = programInputs(ep, [x]);
+      row.ours = time(() => rt.run(inputs), warmup, reps);
+      row.maxRelDiff = relDiff(name, userOutputs(ep, rt.run(inputs), [x])[0] as NDArray);
+    } catch (e) {
+      row.notes.push(`ours failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const onnx = join(MODELS, `${name}.onnx`);
+    if (!existsSync(onnx)) row.notes.push('ORT: no NAME.onnx');
+    else
+      try {
+        row.ort = await benchOrt(onnx, readFileSync(inPath), dtype, shape, warmup, reps);
+      } catch (e) {
+        row.notes.push(`ORT unavailable: ${(e as Error).message.split('\n')[0]}`);
+      }
+    if (!existsSync(values.python!)) row.notes.push(`PyTorch: no reference python at ${values.python} (set PT2_REF_PYTHON or --python)`);
+    else
+      try {
+        row.torch = benchTorch(values.python!, pt2, inPath, dtype, shape, warmup, reps);
+      } catch (e) {
+        row.notes.push(`PyTorch failed: ${(e as Error).message}`);
+      }
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ cpu: cpus()[0]?.model, threads: 1, warmup, reps, rows }, null, 2));
+    return;
+  }
+  const f = (t?: Timing) => (t ? `${t.median.toFixed(3)} (${t.min.toFixed(3)})` : '—');
+  const ratio = (a?: Timing, b?: Timing) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : '—');
+  console.log(`CPU latency, 1 thread, ms: median (min) of ${reps} runs after ${warmup} warm-up; ${cpus()[0]?.model ?? ''}`);
+  const header = ['model', 'ours (pt2 cpu)', 'onnxruntime-node', 'ours/ORT', 'torch ep.module()', 'ours/torch', 'max|Δ|/scale'];
+  const body = rows.map((r) => [r.model, f(r.ours), f(r.ort), ratio(r.ours, r.ort), f(r.torch), ratio(r.ours, r.torch), r.maxRelDiff === undefined ? '—' : r.maxRelDiff.toExponential(1)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(line(b));
+  for (const r of rows) for (const n of r.notes) console.log(`note: ${r.model}: ${n}`);
+}
+
+await main();

@@ -1,0 +1,29 @@
+"""Time the reference PyTorch on an exported program: torch.export.load(PT2).module()
+on one CPU thread, called on the raw little-endian input. Prints one JSON line:
+{"torch": version, "ms": [per-call milliseconds...]}.
+
+usage: python torch-bench.py PT2 INPUT.bin DTYPE SHAPE(1x3x224x224) WARMUP REPS
+"""
+import json
+import sys
+import time
+import warnings
+
+warnings.filterwarnings('ignore')
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+pt2, inp, dtype, shape, warmup, reps = sys.argv[1:7]
+torch.set_num_threads(1)
+np_dtype = {'float32': np.float32, 'int64': np.int64, 'float64': np.float64, 'int32': np.int32}[dtype]
+x = torch.from_numpy(np.fromfile(inp, dtype=np_dtype).reshape([int(s) for s in shape.split('x')]).copy())
+m = torch.export.load(pt2).module()
+with torch.no_grad():
+    for _ in range(int(warmup)):
+        m(x)
+    times = []
+    for _ in range(int(reps)):
+        t0 = time.perf_counter()
+        m(x)
+        times.append((time.perf_counter() - t0) * 1000)
+print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'ms': times}))
