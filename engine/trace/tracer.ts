@@ -5,7 +5,7 @@
 // locations and the nn.Module stack to each node.
 
 import { type Graph, type Node, type StackFrame, mapNodes } from '../ir/graph';
-import { type ShapeEnv, SymInt, SymBool, freeSymbols } from '../symbolic';
+import { type Poly, type ShapeEnv, SymInt, SymBool, freeSymbols, int, symbol, mul as mulExpr, add as addExpr } from '../symbolic';
 import { type TensorMeta } from '../ops/types';
 import { Tensor } from './tensor';
 
@@ -32,6 +32,8 @@ export class Tracer {
   /** Supplies the user's stack for new nodes (Python front end); none for the TS API. */
   stackProvider: () => StackFrame[] | undefined = () => undefined;
   private symSizeCache = new Map<string, Node>();
+  /** Nodes that computed a compound size expression (`s0 + 1`), by expression key. */
+  private readonly exprNodes = new Map<string, Node>();
   /** Nodes of symbolic expressions already computed (`operator:exprKey`), shared by later computations. */
   readonly symExprNodes = new Map<string, Node>();
   private symbolSources = new Map<string, Node>();
@@ -45,9 +47,11 @@ export class Tracer {
 
   setProxy(v: object, n: Node): void {
     this.proxies.set(v, n);
-    if (v instanceof SymInt && n.target === 'aten.sym_size.int') {
-      const sym = this.env.simplify(v.expr).asSymbol;
-      if (sym && !this.symSizeCache.has(sym.name)) this.symSizeCache.set(sym.name, n);
+    if (v instanceof SymInt) {
+      const e = this.env.simplify(v.expr);
+      const sym = e.asSymbol;
+      if (sym && n.target === 'aten.sym_size.int' && !this.symSizeCache.has(sym.name)) this.symSizeCache.set(sym.name, n);
+      if (!sym && e.constantValue === undefined && !this.exprNodes.has(e.key)) this.exprNodes.set(e.key, n);
     }
   }
 
@@ -109,7 +113,7 @@ export class Tracer {
     if (v instanceof SymBool) return undefined;
     const expr = this.env.simplify(v.expr);
     const sym = expr.asSymbol;
-    if (!sym) return undefined;
+    if (!sym) return this.exprNodes.get(expr.key) ?? this.synthesize(expr) ?? this.parent?.proxyOfSym(v);
     const cached = this.symSizeCache.get(sym.name);
     if (cached) return cached;
     const src = this.symbolSources.get(sym.name);
@@ -131,6 +135,50 @@ export class Tracer {
     const node = firstNonPh ? this.graph.insertingBefore(firstNonPh, make) : make();
     this.symSizeCache.set(sym.name, node);
     return node;
+  }
+
+  /**
+   * A size expression no node computed yet (a decomposition's `view(x, [4*s0, …])`
+   * reads it off metadata): build it from its symbols with operator nodes, as
+   * torch's tracer does, and remember it.
+   */
+  private synthesize(expr: Poly): Node | undefined {
+    let acc: unknown;
+    let accExpr: Poly | undefined;
+    const combine = (op: 'add' | 'mul', a: unknown, b: unknown, val: Poly): Node => {
+      const node = this.createCall(`operator.${op}`, [a, b], {}, op, new SymInt(val, this.env));
+      this.exprNodes.set(val.key, node);
+      return node;
+    };
+    const terms = [...expr.terms.values()].sort((x, y) => (x.mono.key === '' ? 1 : y.mono.key === '' ? -1 : 0));
+    for (const t of terms) {
+      let termNode: unknown;
+      let termExpr: Poly = int(1);
+      for (const [atom, pow] of t.mono.factors) {
+        if (atom.kind !== 'symbol') return undefined;
+        for (let i = 0; i < pow; i++) {
+          const symNode = this.proxyOfSym(new SymInt(symbol(atom.name), this.env));
+          if (!symNode) return undefined;
+          termExpr = mulExpr(termExpr, symbol(atom.name));
+          termNode = termNode === undefined ? symNode : combine('mul', termNode, symNode, termExpr);
+        }
+      }
+      if (t.mono.key === '') {
+        termNode = t.coeff;
+        termExpr = int(t.coeff);
+      } else if (t.coeff !== 1) {
+        termExpr = mulExpr(termExpr, int(t.coeff));
+        termNode = combine('mul', termNode, t.coeff, termExpr);
+      }
+      if (acc === undefined) {
+        acc = termNode;
+        accExpr = termExpr;
+      } else {
+        accExpr = addExpr(accExpr!, termExpr);
+        acc = combine('add', acc, termNode, accExpr);
+      }
+    }
+    return acc instanceof Object ? (acc as Node) : undefined;
   }
 
   /** Turn argument values into node arguments. */
