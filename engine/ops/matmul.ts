@@ -19,6 +19,7 @@ import { type PyScalar, scalarToNumber } from '../core/scalar';
 import { type IntLike, guardBool, guardOrFalse, hintInt, intLikeToString, product, symEq, staticallyKnownTrue } from '../symbolic';
 import { broadcastShapes, meta, shapeStr } from './meta-utils';
 import { defineOp } from './registry';
+import { computeStride } from './view-geometry';
 import { dtypeTitle, fromF64, toF64 } from './reduction';
 import { CONTIGUOUS_FORMAT } from './movement';
 import { type DecompContext, type OpDef, OpGroup, type TensorMeta } from './types';
@@ -286,30 +287,7 @@ export function isViewable(m: TensorMeta, shape: readonly IntLike[]): boolean {
   const oldStride = m.strides.map(hintInt);
   const newShape = shape.map(hintInt);
   if ([...oldShape, ...oldStride, ...newShape].some((v) => v === undefined)) return true;
-  const os = oldShape as number[];
-  const ost = oldStride as number[];
-  const ns = newShape as number[];
-  if (os.length === 0 || os.some((v) => v === 0)) return true;
-  let viewD = ns.length - 1;
-  let chunkBase = ost[ost.length - 1]!;
-  let tensorNumel = 1;
-  let viewNumel = 1;
-  for (let d = os.length - 1; d >= 0; d--) {
-    tensorNumel *= os[d]!;
-    if (d === 0 || (os[d - 1] !== 1 && ost[d - 1] !== tensorNumel * chunkBase)) {
-      while (viewD >= 0 && (viewNumel < tensorNumel || ns[viewD] === 1)) {
-        viewNumel *= ns[viewD]!;
-        viewD--;
-      }
-      if (viewNumel !== tensorNumel) return false;
-      if (d > 0) {
-        chunkBase = ost[d - 1]!;
-        tensorNumel = 1;
-        viewNumel = 1;
-      }
-    }
-  }
-  return viewD === -1;
+  return computeStride(oldShape as number[], oldStride as number[], newShape as number[]) !== undefined;
 }
 
 /** `t.reshape(shape)` as it decomposes: view when viewable, else clone(contiguous) + view. */

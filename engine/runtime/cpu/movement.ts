@@ -6,40 +6,16 @@
 // Arguments a kernel does not understand make it decline.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { computeStride } from '../../ops/view-geometry';
 import { type FastKernel, type KernelContext, f32 } from './kernel-context';
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const intList = (v: unknown): v is number[] => Array.isArray(v) && v.every(isInt);
 const wrap = (d: number, n: number): number => (d < 0 ? d + n : d);
 
-/** torch's computeStride: strides viewing (shape, strides) as newShape, or undefined when impossible. */
+/** torch's computeStride on concrete sizes: strides viewing (shape, strides) as newShape, or undefined. */
 export function viewStrides(shape: readonly number[], strides: readonly number[], newShape: readonly number[]): number[] | undefined {
-  const numel = shape.reduce((a, b) => a * b, 1);
-  if (numel === 0) return contiguousStrides(newShape);
-  const os = shape.length ? shape : [1];
-  const ost = strides.length ? strides : [1];
-  const out = new Array<number>(newShape.length);
-  let viewD = newShape.length - 1;
-  let chunkBase = ost[ost.length - 1]!;
-  let tensorNumel = 1;
-  let viewNumel = 1;
-  for (let d = os.length - 1; d >= 0; d--) {
-    tensorNumel *= os[d]!;
-    if (d === 0 || (os[d - 1] !== 1 && ost[d - 1] !== tensorNumel * chunkBase)) {
-      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
-        out[viewD] = viewNumel * chunkBase;
-        viewNumel *= newShape[viewD]!;
-        viewD--;
-      }
-      if (viewNumel !== tensorNumel) return undefined;
-      if (d > 0) {
-        chunkBase = ost[d - 1]!;
-        tensorNumel = 1;
-        viewNumel = 1;
-      }
-    }
-  }
-  return viewD === -1 ? out : undefined;
+  return computeStride(shape, strides, newShape) as number[] | undefined;
 }
 
 /** The target shape with a single -1 inferred, or undefined if it does not fit numel. */
