@@ -93,6 +93,20 @@ export interface Availability {
   reason?: string;
 }
 
+/** A WebGPU adapter as the host found it; a software adapter is never called a GPU. */
+export interface AdapterInfo {
+  /** Vendor, architecture, device and description as reported. */
+  name: string;
+  /** A CPU implementation of WebGPU (SwiftShader, llvmpipe, WARP, a fallback adapter). */
+  software: boolean;
+  /** `NAME (GPU)` or `NAME (software adapter, not a GPU)`. */
+  label: string;
+}
+export interface WebGpuAvailability extends Availability {
+  /** The adapter runs would use, when available. */
+  adapter?: AdapterInfo;
+}
+
 export interface HelloRequest {
   /** The renderer's build id, echoed in logs. */
   client?: string;
@@ -106,7 +120,7 @@ export interface HelloResponse {
     /** .pt2 read/write (engine/serialize). */
     serializer: Availability;
     /** Exported programs can run on WebGPU (engine/runtime/webgpu). */
-    webgpu: Availability;
+    webgpu: WebGpuAvailability;
     /** strict=True capture (engine/strict). */
     strict: Availability;
   };
@@ -315,6 +329,11 @@ export interface CompareResponse {
   maxRelDiff: number;
   pass: boolean;
   timings: { eagerMs: number; exportedMs: number };
+  /** What each side ran on: the eager model, and the engine runtime for the exported program ("CPU runtime", "WebGPU runtime"). */
+  eagerRuntime: string;
+  runtime: string;
+  /** The WebGPU adapter the exported side ran on. */
+  adapter?: AdapterInfo;
 }
 export interface OutputComparison {
   path: string;
@@ -349,6 +368,9 @@ export interface RunResponse {
   inputs: TensorSummary[];
   outputs: TensorSummary[];
   ms: number;
+  /** The engine runtime that ran it ("CPU runtime", "WebGPU runtime"). */
+  runtime: string;
+  adapter?: AdapterInfo;
 }
 
 export interface CancelRequest {

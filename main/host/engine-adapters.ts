@@ -7,7 +7,8 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Availability } from '../common/ipc-contract';
+import type { Availability, WebGpuAvailability } from '../common/ipc-contract';
+import { webGpuAvailability } from './runtimes';
 import type { ExportedProgram } from '../../engine/export/exported-program';
 import type { LoadedArchive } from '../../engine/serialize/read';
 import type { ByteSource } from '../../engine/serialize/zip';
@@ -74,7 +75,7 @@ export function pythonModulePresent(): boolean {
 }
 //#endregion
 
-export async function availability(pythonOff = false): Promise<{ python: Availability; serializer: Availability; webgpu: Availability; strict: Availability }> {
+export async function availability(pythonOff = false): Promise<{ python: Availability; serializer: Availability; webgpu: WebGpuAvailability; strict: Availability }> {
   const s = await loadSerializer();
   return {
     python: pythonOff
@@ -83,8 +84,8 @@ export async function availability(pythonOff = false): Promise<{ python: Availab
         ? { available: true }
         : { available: false, reason: 'The Python front end (engine/python) is not available yet: the built-in examples export through their TypeScript twins.' },
     serializer: s instanceof NotAvailableError ? { available: false, reason: s.message } : { available: true },
-    webgpu: existsSync(ENGINE_DIR + 'runtime/webgpu')
-      ? { available: false, reason: 'WebGPU runs in the renderer; this host runs programs on the CPU.' }
+    webgpu: existsSync(ENGINE_DIR + 'runtime/webgpu/webgpu-runtime.ts')
+      ? await webGpuAvailability()
       : { available: false, reason: 'The WebGPU runtime (engine/runtime/webgpu) is not available yet.' },
     strict: existsSync(ENGINE_DIR + 'strict') ? { available: true } : { available: false, reason: 'strict=True capture (engine/strict) is not available yet; export reports it as an error.' },
   };

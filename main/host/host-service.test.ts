@@ -74,6 +74,8 @@ describe('host service: seeds', () => {
       const c = ok(await h.handle('app:compare', { taskId: 't2', sessionId: v.sessionId, backend: 'cpu', inputs: 'example', seed: 1, atol: 1e-5, rtol: 1e-5 }));
       expect(c.pass).toBe(true);
       expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-5);
+      expect(c.runtime).toBe('CPU runtime');
+      expect(c.adapter).toBeUndefined();
     });
   }
 });
@@ -222,6 +224,7 @@ describe('host service: files', () => {
     );
     const run = ok(await h.handle('app:run', { taskId: 'r', sessionId: opened.program!.sessionId, backend: 'cpu', inputs: 'random', seed: 3 }));
     expect(run.outputs.length).toBe(2);
+    expect(run.runtime).toBe('CPU runtime');
   });
 });
 
@@ -313,4 +316,25 @@ describe.skipIf(!pythonModulePresent())('host service: the Python front end', ()
       ['y', [3, 4]],
     ]);
   });
+});
+
+describe('host service: WebGPU (through the pt2 CLI in a child process)', () => {
+  it('compares on the adapter the host found at 1e-4, or reports why there is none', async () => {
+    const h = service();
+    const hello = ok(await h.handle('app:hello', {}));
+    const gpu = hello.capabilities.webgpu;
+    const v = ok(await h.handle('app:export', exportReq(seed('dynamic_batch'))));
+    const r = await h.handle('app:compare', { taskId: 'g', sessionId: v.sessionId, backend: 'webgpu', inputs: 'example', seed: 1, atol: 1e-4, rtol: 1e-4 });
+    if (!gpu.available) {
+      expect(gpu.reason).toMatch(/WebGPU/);
+      expect(err(r).message).toBe(gpu.reason);
+      return;
+    }
+    expect(gpu.adapter!.label).toMatch(gpu.adapter!.software ? /software adapter, not a GPU/ : /\(GPU\)$/);
+    const c = ok(r);
+    expect(c.pass).toBe(true);
+    expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    expect(c.runtime).toBe('WebGPU runtime');
+    expect(c.adapter).toEqual(gpu.adapter);
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type {
+  AdapterInfo,
   AnalyzeRequest,
   AnalyzeResponse,
   CompareRequest,
@@ -46,6 +47,8 @@ import { cloneValue, flattenWithPaths, makeRng, materialize } from './example-va
 import { toEngineDynamicShapes } from './dynamic-shapes';
 import { programPayload, summarize } from './program-payload';
 import { compareOutputs, randomInputs } from './compare';
+import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu } from './runtimes';
+import type { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { CancelledError, HostRequestError, NotAvailableError, toIpcError, type ErrorContext } from './host-errors';
 import { availability, loadSerializer, pythonModulePresent, type SerializerApi } from './engine-adapters';
 import { openFileSource, type FileSource } from '../cli/file-source';
@@ -86,6 +89,8 @@ interface Session {
   args?: unknown[];
   kwargs?: Record<string, unknown>;
   fileName?: string;
+  /** The program compiled for the CPU runtime, made on first run. */
+  cpu?: CpuRuntime;
 }
 
 /** An error the host attaches a source location to. */
@@ -393,9 +398,9 @@ export class HostService {
   //#endregion
 
   //#region compare and run
-  compare(req: CompareRequest): CompareResponse {
+  async compare(req: CompareRequest): Promise<CompareResponse> {
     const s = this.session(req.sessionId);
-    if (req.backend !== 'cpu') throw new NotAvailableError('The WebGPU runtime (engine/runtime/webgpu) is not available yet; compare on the CPU.', 'engine/runtime/webgpu');
+    if (req.backend !== 'cpu' && req.backend !== 'webgpu') throw new HostRequestError(`Unknown backend '${String(req.backend)}'; choose cpu or webgpu.`);
     if (!s.eager || !s.args || !s.kwargs) throw new HostRequestError('This program has no eager model to compare with (it was loaded from a file); use Run instead.');
     const progress = this.progressFor(req.taskId);
     progress('Preparing inputs', 0.05);
@@ -413,50 +418,65 @@ export class HostService {
       const eagerMs = performance.now() - t0;
       restore?.();
       this.ctx.checkCancelled();
-      progress('Running the exported program', 0.6);
-      const t1 = performance.now();
-      let exportedOut: unknown;
-      try {
-        exportedOut = s.ep.call(cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
-      } catch (e) {
-        throw prefixError(e, 'Exported program failed: ');
-      }
-      const exportedMs = performance.now() - t1;
-      const outputs = compareOutputs(eagerOut, exportedOut, req.atol, req.rtol);
+      progress(`Running the exported program on the ${req.backend === 'webgpu' ? WEBGPU_RUNTIME : CPU_RUNTIME}`, 0.6);
+      const exported = await this.runExported(s, req.backend, cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
+      const outputs = compareOutputs(eagerOut, exported.out, req.atol, req.rtol);
       return {
-        backend: 'cpu',
+        backend: req.backend,
         inputs: flattenWithPaths([inputs.args, inputs.kwargs]).map(({ path, value }) => summarize(inputPathText(path), value)),
         outputs,
         maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
         maxRelDiff: outputs.reduce((m, o) => Math.max(m, o.maxRelDiff), 0),
         pass: outputs.every((o) => o.pass),
-        timings: { eagerMs, exportedMs },
+        timings: { eagerMs, exportedMs: exported.ms },
+        eagerRuntime: EAGER_RUNTIME,
+        runtime: exported.runtime,
+        adapter: exported.adapter,
       };
     } finally {
       restore?.();
     }
   }
 
-  run(req: RunRequest): RunResponse {
+  async run(req: RunRequest): Promise<RunResponse> {
     const s = this.session(req.sessionId);
-    if (req.backend !== 'cpu') throw new NotAvailableError('The WebGPU runtime (engine/runtime/webgpu) is not available yet; run on the CPU.', 'engine/runtime/webgpu');
+    if (req.backend !== 'cpu' && req.backend !== 'webgpu') throw new HostRequestError(`Unknown backend '${String(req.backend)}'; choose cpu or webgpu.`);
     const example = s.args && s.kwargs ? { args: s.args, kwargs: s.kwargs } : s.ep.parts.exampleInputs;
     if (!example && req.inputs === 'example')
       throw new HostRequestError('This program has no example inputs (the archive has no data/sample_inputs, or they could not be decoded); run with random inputs drawn within the range constraints instead.');
     const inputs = req.inputs === 'random' || !example ? randomInputs(s.ep, example, req.seed >>> 0) : example;
     const restore = s.snapshot?.();
     try {
-      const t0 = performance.now();
-      const out = s.ep.call(cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
-      const ms = performance.now() - t0;
+      const r = await this.runExported(s, req.backend, cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
       return {
-        backend: 'cpu',
+        backend: req.backend,
         inputs: flattenWithPaths([inputs.args, inputs.kwargs]).map(({ path, value }) => summarize(inputPathText(path), value)),
-        outputs: flattenWithPaths(out).map(({ path, value }) => summarize(path || 'out', value)),
-        ms,
+        outputs: flattenWithPaths(r.out).map(({ path, value }) => summarize(path || 'out', value)),
+        ms: r.ms,
+        runtime: r.runtime,
+        adapter: r.adapter,
       };
     } finally {
       restore?.();
+    }
+  }
+
+  /** Run the session's program on an engine runtime (never the reference interpreter); ms excludes compiling for the CPU and the WebGPU child's start. */
+  private async runExported(s: Session, backend: CompareRequest['backend'], args: unknown[], kwargs: Record<string, unknown>): Promise<{ out: unknown; ms: number; runtime: string; adapter?: AdapterInfo }> {
+    try {
+      if (backend === 'webgpu') {
+        const ser = await loadSerializer();
+        if (ser instanceof NotAvailableError) throw ser;
+        const r = await runOnWebGpu(s.ep, ser, args, kwargs, () => this.ctx.checkCancelled());
+        return { out: r.out, ms: r.ms, runtime: WEBGPU_RUNTIME, adapter: r.adapter };
+      }
+      s.cpu ??= cpuRuntimeFor(s.ep);
+      const t0 = performance.now();
+      const out = runOnCpu(s.ep, s.cpu, args, kwargs);
+      return { out, ms: performance.now() - t0, runtime: CPU_RUNTIME };
+    } catch (e) {
+      if (e instanceof CancelledError || e instanceof NotAvailableError) throw e;
+      throw prefixError(e, `Exported program failed (${backend === 'webgpu' ? WEBGPU_RUNTIME : CPU_RUNTIME}): `);
     }
   }
   //#endregion

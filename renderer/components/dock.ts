@@ -108,9 +108,16 @@ function Compare(): ReactElement {
           'select',
           { 'data-testid': 'compare-backend', value: o.backend, onChange: (e: { currentTarget: HTMLSelectElement }) => setCompareOption('backend', e.currentTarget.value as 'cpu' | 'webgpu') },
           el('option', { value: 'cpu' }, 'CPU'),
-          el('option', { value: 'webgpu', disabled: !webgpu?.available }, webgpu?.available ? 'WebGPU' : 'WebGPU (not available yet)'),
+          el('option', { value: 'webgpu', disabled: !webgpu?.available }, webgpu?.available ? (webgpu.adapter?.software ? 'WebGPU (software adapter)' : 'WebGPU (GPU)') : 'WebGPU (unavailable)'),
         ),
       ),
+      webgpu
+        ? el(
+            'span',
+            { className: 'mono', style: { color: 'var(--muted)' }, 'data-testid': 'compare-webgpu-note', 'data-available': webgpu.available, 'data-software': webgpu.adapter?.software ?? false },
+            webgpu.available ? `WebGPU adapter: ${webgpu.adapter?.label ?? 'unknown'}` : `WebGPU unavailable: ${webgpu.reason ?? 'no adapter'}`,
+          )
+        : null,
       el(
         'button',
         { className: 'btn primary small', 'data-testid': 'compare-button', disabled: !canRun('compare', state), onClick: () => runCommand('compare'), title: prog?.kind === 'file' ? 'A loaded archive has no eager model: use Run in the program view' : 'Ctrl+Shift+Enter' },
@@ -122,8 +129,7 @@ function Compare(): ReactElement {
       ? el(
           'div',
           { className: 'empty', 'data-testid': 'compare-unavailable' },
-          'A loaded archive has no eager model to compare with: run it in the program view, on the inputs saved in the archive or on random ones. ' +
-            'Comparing the reference interpreter with a second runtime (engine/runtime/cpu) needs that runtime, which this build does not include yet.',
+          'A loaded archive has no eager model to compare with: run it in the program view (on the CPU runtime), on the inputs saved in the archive or on random ones.',
         )
       : null,
     r
@@ -137,7 +143,12 @@ function Compare(): ReactElement {
             el('span', null, `max |Δ| ${fmt(r.maxAbsDiff)}`),
             el('span', null, `max rel ${fmt(r.maxRelDiff)}`),
             el('span', null, `atol ${o.atol} · rtol ${o.rtol}`),
-            el('span', { 'data-testid': 'compare-timings' }, `eager ${fmtMs(r.timings.eagerMs)} ms · exported ${fmtMs(r.timings.exportedMs)} ms (${r.backend.toUpperCase()})`),
+            el('span', { 'data-testid': 'compare-timings' }, `eager ${fmtMs(r.timings.eagerMs)} ms · exported ${fmtMs(r.timings.exportedMs)} ms`),
+          ),
+          el(
+            'div',
+            { style: { color: 'var(--muted)', marginBottom: 6 }, 'data-testid': 'compare-runtime', 'data-runtime': r.runtime, 'data-backend': r.backend },
+            `eager: ${r.eagerRuntime} · exported: ${r.runtime}${r.adapter ? ` on ${r.adapter.label}` : ''}`,
           ),
           el('div', { style: { color: 'var(--muted)', marginBottom: 6 }, className: 'mono' }, `inputs: ${r.inputs.map((i) => `${i.path} ${i.value ?? `${i.dtype}[${i.shape.join(', ')}]`}`).join(', ')}`),
           el(

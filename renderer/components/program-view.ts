@@ -103,7 +103,7 @@ export function ProgramView(): ReactElement | null {
         { className: 'row' },
         el(
           'button',
-          { className: 'btn primary', 'data-testid': 'run-example', disabled: runState === 'running' || !examples, onClick: () => void runProgram('example'), title: examples ? 'Run the program on the CPU with the inputs saved in the archive' : noExamples },
+          { className: 'btn primary', 'data-testid': 'run-example', disabled: runState === 'running' || !examples, onClick: () => void runProgram('example'), title: examples ? 'Run the program on the CPU runtime with the inputs saved in the archive' : noExamples },
           runState === 'running' ? 'Running…' : 'Run with example inputs',
         ),
         el('button', { className: 'btn', 'data-testid': 'run-random', disabled: runState === 'running', onClick: () => void runProgram('random'), title: 'Sizes and values drawn within the range constraints (seed from the Compare tab)' }, 'Run with random inputs'),
@@ -113,7 +113,7 @@ export function ProgramView(): ReactElement | null {
         ? el(
             'div',
             { 'data-testid': 'run-result', 'data-ms': run.ms, 'data-state': runState, 'data-finite': nonFinite === 0, 'data-outputs': run.outputs.length },
-            el('p', null, `Ran on ${run.backend.toUpperCase()} (reference interpreter) in ${fmtMs(run.ms)} ms.`, nonFinite ? el('span', { className: 'fail' }, ` ${nonFinite.toLocaleString()} non-finite output values.`) : null),
+            el('p', null, `Ran on the ${run.runtime}${run.adapter ? ` (${run.adapter.label})` : ''} in ${fmtMs(run.ms)} ms.`, nonFinite ? el('span', { className: 'fail' }, ` ${nonFinite.toLocaleString()} non-finite output values.`) : null),
             resultRows('input', run.inputs),
             resultRows('output', run.outputs),
           )
