@@ -11,7 +11,25 @@ def _is_int(v):
 
 
 class _SymComparisons:
-    """Comparisons, truth and unary + shared by SymInt and SymFloat (via their `_bin`)."""
+    """+ - *, comparisons, truth and unary + shared by SymInt and SymFloat (via their `_bin`)."""
+
+    def __add__(self, o):
+        return self._bin(o, "add")
+
+    def __radd__(self, o):
+        return self._bin(o, "add", True)
+
+    def __sub__(self, o):
+        return self._bin(o, "sub")
+
+    def __rsub__(self, o):
+        return self._bin(o, "sub", True)
+
+    def __mul__(self, o):
+        return self._bin(o, "mul")
+
+    def __rmul__(self, o):
+        return self._bin(o, "mul", True)
 
     def __pos__(self):
         return self
@@ -55,24 +73,6 @@ class SymInt(_SymComparisons):
             return NotImplemented
         a, b = (o, self) if rev else (self, o)
         return dec(engine_call(E.sym, name, enc(a), enc(b)))
-
-    def __add__(self, o):
-        return self._bin(o, "add")
-
-    def __radd__(self, o):
-        return self._bin(o, "add", True)
-
-    def __sub__(self, o):
-        return self._bin(o, "sub")
-
-    def __rsub__(self, o):
-        return self._bin(o, "sub", True)
-
-    def __mul__(self, o):
-        return self._bin(o, "mul")
-
-    def __rmul__(self, o):
-        return self._bin(o, "mul", True)
 
     def __floordiv__(self, o):
         return self._bin(o, "floordiv")
@@ -153,24 +153,6 @@ class SymFloat(_SymComparisons):
         if not (isinstance(o, (int, float, SymInt, SymFloat))):
             return NotImplemented
         return _float_bin(self, o, name, rev)
-
-    def __add__(self, o):
-        return self._bin(o, "add")
-
-    def __radd__(self, o):
-        return self._bin(o, "add", True)
-
-    def __sub__(self, o):
-        return self._bin(o, "sub")
-
-    def __rsub__(self, o):
-        return self._bin(o, "sub", True)
-
-    def __mul__(self, o):
-        return self._bin(o, "mul")
-
-    def __rmul__(self, o):
-        return self._bin(o, "mul", True)
 
     def __truediv__(self, o):
         return self._bin(o, "truediv")
