@@ -82,6 +82,39 @@ print(json.dumps({"ops": hist, "shape": list(y.shape), "finite": bool(torch.isfi
     expect(got.shape).toEqual([3, 1000]);
     expect(got.finite).toBe(true);
   }, 120_000);
+  // Archives written by `pt2 export` give the same numbers in torch as in `pt2 run`.
+  for (const [name, shape] of [
+    ['resnet18', [2, 3, 224, 224]],
+    ['mobilenet_v3_small', [1, 3, 224, 224]],
+    ['transformer_encoder_layer', [2, 10, 64]],
+  ] as const) {
+    test.skipIf(!refAvailable)(`${name}: torch.export.load(our archive).module() matches pt2 run on the same input`, () => {
+      const out = join(tmp, `${name}.pt2`);
+      if (!existsSync(out)) expect(pt2(['export', join(EXAMPLES, `${name}.py`), '-o', out]).code).toBe(0);
+      const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+      const input = new Float32Array(n);
+      let seed = 12345;
+      for (let i = 0; i < n; i++) input[i] = ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+      const inFile = join(tmp, `${name}.in.bin`);
+      writeFileSync(inFile, Buffer.from(input.buffer));
+      const outDir = join(tmp, `${name}-out`);
+      const run = pt2(['run', out, '--input', `${inFile}:${shape.join('x')}`, '--out', outDir]);
+      expect(run.code, String(run.stderr)).toBe(0);
+      const script = `
+import json, sys, numpy, torch
+ep = torch.export.load(sys.argv[1])
+x = torch.from_numpy(numpy.fromfile(sys.argv[2], dtype=numpy.float32).reshape(${JSON.stringify(shape)}))
+y = ep.module()(x)
+y = y[0] if isinstance(y, (tuple, list)) else y
+ours = torch.from_numpy(numpy.fromfile(sys.argv[3], dtype=numpy.float32).reshape(y.shape))
+print(json.dumps({"max_abs": float((y - ours).abs().max()), "scale": float(y.abs().max())}))
+`;
+      const res = spawnSync(REF_PYTHON, ['-c', script, out, inFile, join(outDir, 'out0.bin')], { encoding: 'utf8', timeout: 120_000 });
+      expect(res.stderr).not.toContain('Traceback');
+      const got = JSON.parse(res.stdout.trim().split('\n').pop()!) as { max_abs: number; scale: number };
+      expect(got.max_abs).toBeLessThanOrEqual(1e-4 * Math.max(1, got.scale));
+    }, 180_000);
+  }
 });
 if (!refAvailable) console.log(`[cli] reference torch not found at ${REF_PYTHON}: the torch.export.load check is skipped`);
 

@@ -9,7 +9,6 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-
 class _SymComparisons:
     """+ - *, comparisons, truth and unary + shared by SymInt and SymFloat (via their `_bin`)."""
 
