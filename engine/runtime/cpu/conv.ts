@@ -113,7 +113,8 @@ function im2colRows(buf: Float32Array, pos: number, ldb: number, X: Float32Array
           }
           if (lo > 0) buf.fill(0, dst, dst + lo);
           const src = xo + c * xs1 + iy * xs2 + (kx * dw - pw) * xs3;
-          if (step === 1) buf.set(X.subarray(src + lo, src + hi), dst + lo);
+          if (step === 1 && hi - lo >= 64) buf.set(X.subarray(src + lo, src + hi), dst + lo);
+          else if (step === 1) for (let ox = lo; ox < hi; ox++) buf[dst + ox] = X[src + ox]!;
           else for (let ox = lo; ox < hi; ox++) buf[dst + ox] = X[src + ox * step]!;
           if (hi < OW) buf.fill(0, dst + hi, dst + OW);
         }
@@ -151,15 +152,22 @@ function depthwiseSimd(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray
       const ci = Math.floor(co / m);
       if (co % m === 0) {
         const xBase = x.offset + n * xs0 + ci * xs1;
-        for (let y = 0; y < H; y++) buf.set(X.subarray(xBase + y * xs2, xBase + y * xs2 + W), inPos + (y + ph) * Wp + pw);
+        // Short rows copy in a plain loop: a subarray per row costs more than the copy.
+        for (let y = 0; y < H; y++) {
+          const s = xBase + y * xs2, d = inPos + (y + ph) * Wp + pw;
+          if (W >= 64) buf.set(X.subarray(s, s + W), d);
+          else for (let i = 0; i < W; i++) buf[d + i] = X[s + i]!;
+        }
       }
-      buf.set(Wt.subarray(w.offset + co * ntaps, w.offset + (co + 1) * ntaps), wPos);
+      const wo = w.offset + co * ntaps;
+      for (let i = 0; i < ntaps; i++) buf[wPos + i] = Wt[wo + i]!;
       const bv = B ? B[bias!.offset + co * bias!.strides[0]!]! : 0;
       run(inPos * 4, sh * Wp * 4, tapPos * 4, wPos * 4, ntaps, outPos * 4, OH, OW8, bv);
       const o = (n * Cout + co) * OH * OW;
       for (let oy = 0; oy < OH; oy++) {
-        const src = outPos + oy * OW8 * 8;
-        out.set(buf.subarray(src, src + OW), o + oy * OW);
+        const src = outPos + oy * OW8 * 8, dst = o + oy * OW;
+        if (OW >= 64) out.set(buf.subarray(src, src + OW), dst);
+        else for (let i = 0; i < OW; i++) out[dst + i] = buf[src + i]!;
       }
       if (act) activate(act, out, o, OH * OW);
     }
