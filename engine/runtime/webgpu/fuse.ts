@@ -72,6 +72,111 @@ const bn = (epsAt: number, trainingAt?: number): PointwiseSpec => ({
   },
 });
 
+/** A WGSL template over tensor-or-scalar operands at `at` (absent operands fail the build). */
+const call = (f: string, at: readonly number[], tensorArgs: readonly number[] = [0], inplaceOp = false): PointwiseSpec => ({
+  tensorArgs,
+  inplace: inplaceOp,
+  build: (o) => {
+    const args = at.map((i) => o(i));
+    return args.every((a) => a !== undefined) ? { t: 'call', f, args: args as Expr[] } : undefined;
+  },
+});
+const sc = (v: number): Expr => ({ t: 'call', f: `f32(${/[.e]/.test(String(v)) ? v : `${v}.0`})`, args: [] });
+const has = (v: unknown) => v !== undefined && v !== null;
+/** torch.where(c, a, b) from operands at the three positions. */
+const whereSpec = (ci: number, ai: number, bi: number, tensorArgs: readonly number[], inplaceOp = false): PointwiseSpec => ({
+  tensorArgs,
+  inplace: inplaceOp,
+  build: (o) => {
+    const byPos = new Map<number, Operand>();
+    for (const i of [...new Set([ci, ai, bi])].sort()) byPos.set(i, o(i));
+    const c = byPos.get(ci), a = byPos.get(ai), b = byPos.get(bi);
+    return c && a && b && { t: 'where', c, a, b };
+  },
+});
+/** other − alpha·self. */
+const rsub: PointwiseSpec = {
+  tensorArgs: [0, 1],
+  build: (o, args) => {
+    const a = o(0), b = o(1);
+    const alpha = args[2];
+    if (!a || !b) return undefined;
+    if (alpha === undefined || alpha === 1 || (alpha instanceof PyFloat && alpha.value === 1)) return { t: 'bin', op: 'sub', a: b, b: a };
+    const al = o(2);
+    return al && { t: 'bin', op: 'sub', a: b, b: { t: 'bin', op: 'mul', a, b: al } };
+  },
+};
+const divMode: PointwiseSpec = {
+  tensorArgs: [0, 1],
+  build: (o, args) => {
+    const mode = args[2];
+    const a = o(0), b = o(1);
+    if (!a || !b) return undefined;
+    if (mode === null || mode === undefined) return { t: 'bin', op: 'div', a, b };
+    if (mode === 'trunc') return { t: 'call', f: 'trunc($0 / $1)', args: [a, b] };
+    if (mode === 'floor') return { t: 'call', f: 'floor($0 / $1)', args: [a, b] };
+    return undefined;
+  },
+};
+const elu = (inplaceOp: boolean): PointwiseSpec => ({
+  tensorArgs: [0],
+  inplace: inplaceOp,
+  build: (o) => {
+    const x = o(0), alpha = o(1) ?? sc(1), scale = o(2) ?? sc(1), inScale = o(3) ?? sc(1);
+    return x && { t: 'call', f: 'select($2 * $1 * expm1_($0 * $3), $2 * $0, $0 > 0.0)', args: [x, alpha, scale, inScale] };
+  },
+});
+const leaky = (inplaceOp: boolean): PointwiseSpec => ({
+  tensorArgs: [0],
+  inplace: inplaceOp,
+  build: (o) => {
+    const x = o(0), slope = o(1) ?? sc(0.01);
+    return x && { t: 'call', f: 'select($0 * $1, $0, $0 > 0.0)', args: [x, slope] };
+  },
+});
+const softplus: PointwiseSpec = {
+  tensorArgs: [0],
+  build: (o) => {
+    const x = o(0), beta = o(1) ?? sc(1), th = o(2) ?? sc(20);
+    return x && { t: 'call', f: 'select(log1p_(exp_($0 * $1)) / $1, $0, $0 * $1 > $2)', args: [x, beta, th] };
+  },
+};
+const nanToNum: PointwiseSpec = {
+  tensorArgs: [0],
+  build: (o, args) => {
+    const x = o(0);
+    const nan = has(args[1]) ? o(1) : sc(0);
+    const pos = has(args[2]) ? o(2) : sc(3.4028234663852886e38);
+    const neg = has(args[3]) ? o(3) : sc(-3.4028234663852886e38);
+    return x && nan && pos && neg && { t: 'call', f: 'select(select(select($0, $2, $0 > 3.4028234663852886e38), $3, $0 < -3.4028234663852886e38), $1, (bitcast<u32>($0) & 0x7fffffffu) > 0x7f800000u)', args: [x, nan, pos, neg] };
+  },
+};
+/** self + weight·(end − self). */
+const lerp: PointwiseSpec = {
+  tensorArgs: [0, 1, 2],
+  build: (o) => {
+    const a = o(0), b = o(1), w = o(2);
+    return a && b && w && { t: 'call', f: 'select($1 - ($1 - $0) * (1.0 - $2), $0 + $2 * ($1 - $0), abs($2) < 0.5)', args: [a, b, w] };
+  },
+};
+const fill = (inplaceOp: boolean, tensorValue: boolean): PointwiseSpec => ({
+  tensorArgs: tensorValue ? [0, 1] : [0],
+  inplace: inplaceOp,
+  build: (o) => {
+    const x = o(0), v = o(1);
+    return x && v && { t: 'call', f: 'select($1, $1, $0 == $0 || $0 != $0)', args: [x, v] };
+  },
+});
+const zero = (inplaceOp: boolean): PointwiseSpec => ({
+  tensorArgs: [0],
+  inplace: inplaceOp,
+  build: (o) => {
+    const x = o(0);
+    return x && { t: 'call', f: 'select(0.0, 0.0, $0 == $0)', args: [x] };
+  },
+});
+const NAN_SAFE_RELU6 = 'select(clamp($0, 0.0, 6.0), $0, (bitcast<u32>($0) & 0x7fffffffu) > 0x7f800000u)';
+
 export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map<string, PointwiseSpec>([
   ...(['relu', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'silu', 'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sin', 'cos', 'reciprocal'] as const).map(
     (op): [string, PointwiseSpec] => [`aten.${op}.default`, un(op)],
@@ -111,6 +216,57 @@ export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map<string, Poi
       },
     },
   ],
+  ['aten.tan.default', call('tan_($0)', [0])],
+  ['aten.erf.default', call('erf_($0)', [0])],
+  ['aten.log1p.default', call('log1p_($0)', [0])],
+  ['aten.expm1.default', call('expm1_($0)', [0])],
+  ['aten.sign.default', call('sign($0)', [0])],
+  ['aten.floor.default', call('floor($0)', [0])],
+  ['aten.ceil.default', call('ceil($0)', [0])],
+  ['aten.round.default', call('round($0)', [0])],
+  ['aten.trunc.default', call('trunc($0)', [0])],
+  ['aten.relu6.default', call(NAN_SAFE_RELU6, [0])],
+  ['aten.relu6_.default', call(NAN_SAFE_RELU6, [0], [0], true)],
+  ['aten.detach.default', un('identity')],
+  ['aten.atan2.default', call('atan2($0, $1)', [0, 1], [0, 1])],
+  ['aten.remainder.Tensor', call('($0 - floor($0 / $1) * $1)', [0, 1], [0, 1])],
+  ['aten.remainder.Scalar', call('($0 - floor($0 / $1) * $1)', [0, 1], [0, 1])],
+  ['aten.floor_divide.default', call('floor($0 / $1)', [0, 1], [0, 1])],
+  ['aten.floor_divide.Scalar', call('floor($0 / $1)', [0, 1], [0, 1])],
+  ['aten.div.Tensor_mode', divMode],
+  ['aten.div.Scalar_mode', divMode],
+  ['aten.rsub.Scalar', rsub],
+  ['aten.rsub.Tensor', rsub],
+  ['aten.add_.Scalar', inplace(bin('add', true))],
+  ['aten.sub_.Scalar', inplace(bin('sub', true))],
+  ['aten.mul_.Scalar', inplace(bin('mul'))],
+  ['aten.div_.Scalar', inplace(bin('div'))],
+  ['aten.pow.Scalar', { tensorArgs: [1], build: (o) => { const a = o(0), b = o(1); return a && b && { t: 'bin', op: 'pow', a, b }; } }],
+  ['aten.clamp.Tensor', { ...clampSpec(1, 2), tensorArgs: [0, 1, 2] }],
+  ['aten.clamp_min.Tensor', { ...clampSpec(1, undefined), tensorArgs: [0, 1] }],
+  ['aten.clamp_max.Tensor', { ...clampSpec(undefined, 1), tensorArgs: [0, 1] }],
+  ['aten.clamp_min_.default', inplace(clampSpec(1, undefined))],
+  ['aten.elu.default', elu(false)],
+  ['aten.elu_.default', elu(true)],
+  ['aten.leaky_relu.default', leaky(false)],
+  ['aten.leaky_relu_.default', leaky(true)],
+  ['aten.softplus.default', softplus],
+  ['aten.nan_to_num.default', nanToNum],
+  ['aten.lerp.Scalar', lerp],
+  ['aten.lerp.Tensor', lerp],
+  ['aten.where.ScalarSelf', whereSpec(0, 1, 2, [0, 2])],
+  ['aten.where.ScalarOther', whereSpec(0, 1, 2, [0, 1])],
+  ['aten.where.Scalar', whereSpec(0, 1, 2, [0])],
+  ['aten.masked_fill.Scalar', whereSpec(1, 2, 0, [0, 1])],
+  ['aten.masked_fill.Tensor', whereSpec(1, 2, 0, [0, 1, 2])],
+  ['aten.masked_fill_.Scalar', whereSpec(1, 2, 0, [0, 1], true)],
+  ['aten.masked_fill_.Tensor', whereSpec(1, 2, 0, [0, 1, 2], true)],
+  ['aten.fill.Scalar', fill(false, false)],
+  ['aten.fill.Tensor', fill(false, true)],
+  ['aten.fill_.Scalar', fill(true, false)],
+  ['aten.fill_.Tensor', fill(true, true)],
+  ['aten.zero.default', zero(false)],
+  ['aten.zero_.default', zero(true)],
   ['aten.batch_norm.default', bn(7, 5)],
   ['aten._native_batch_norm_legit_no_training.default', bn(6)],
 ]);

@@ -98,6 +98,55 @@ describe('WebGPU kernels vs the CPU runtime', () => {
     await compare('aten.pow.Tensor_Scalar', [randArray([3, 4], r), 3]);
     await compare('aten.maximum.default', [randArray([3, 4], r), randArray([4], r)]);
   });
+  gpuIt('pointwise templates: rounding, special functions, parametric activations, where/fill (on the GPU)', async () => {
+    const onGpu = async (target: string, args: unknown[], kwargs: Record<string, unknown> = {}) => {
+      const rt = await compare(target, args, kwargs);
+      expect(rt.exec.stats.dispatches, `${target} ran on the GPU`).toBeGreaterThanOrEqual(1);
+    };
+    const three = () => [randArray([3, 5, 7], r, 'float32', 3), randTransposed([4, 6], r), randSliced([2, 9], r)];
+    for (const op of ['tan', 'erf', 'expm1', 'sign', 'floor', 'ceil', 'round', 'trunc', 'relu6', 'detach', 'elu', 'leaky_relu', 'softplus', 'nan_to_num'])
+      for (const x of three()) await onGpu(`aten.${op}.default`, [x]);
+    await onGpu('aten.log1p.default', [randArray([4, 5], r).withView([4, 5], [5, 1], 0)]);
+    await onGpu('aten.log1p.default', [NDArray.fromValues('float32', [5], [0, 1e-9, 0.5, 3, 100])]);
+    await onGpu('aten.elu.default', [randArray([4, 5], r, 'float32', 3), new PyFloat(0.7), new PyFloat(1.2), new PyFloat(0.9)]);
+    await onGpu('aten.leaky_relu.default', [randTransposed([4, 6], r), new PyFloat(0.2)]);
+    await onGpu('aten.softplus.default', [randArray([4, 5], r, 'float32', 8), 2, 5]);
+    await onGpu('aten.nan_to_num.default', [NDArray.fromValues('float32', [5], [NaN, Infinity, -Infinity, 1, -2]), new PyFloat(1.5)]);
+    const shapes: Array<[number[], number[]]> = [[[4, 5], [4, 5]], [[4, 5], [5]], [[3, 1, 5], [1, 4, 1]]];
+    const pos = (shape: number[]) => {
+      const a = randArray(shape, r);
+      return NDArray.fromValues('float32', shape, a.toArray().map((v) => Math.sign(v || 1) * (Math.abs(v) + 0.5)));
+    };
+    for (const [a, b] of shapes) {
+      for (const op of ['atan2.default', 'remainder.Tensor', 'floor_divide.default', 'rsub.Tensor', 'clamp_min.Tensor', 'clamp_max.Tensor', 'lerp.Scalar'])
+        await onGpu(`aten.${op}`, op === 'lerp.Scalar' ? [randArray(a, r), randArray(b, r), new PyFloat(0.3)] : [randArray(a, r, 'float32', 3), pos(b)]);
+      await onGpu('aten.div.Tensor_mode', [randArray(a, r, 'float32', 5), pos(b)], { rounding_mode: 'floor' });
+      await onGpu('aten.div.Tensor_mode', [randArray(a, r, 'float32', 5), pos(b)], { rounding_mode: 'trunc' });
+      await onGpu('aten.lerp.Tensor', [randArray(a, r), randArray(b, r), randArray(b, r)]);
+      await onGpu('aten.masked_fill.Scalar', [randArray(a, r), randArray(b, r, 'bool'), new PyFloat(-2)]);
+      await onGpu('aten.where.ScalarOther', [randArray(b, r, 'bool'), randArray(a, r), new PyFloat(0.25)]);
+      await onGpu('aten.where.ScalarSelf', [randArray(b, r, 'bool'), new PyFloat(0.25), randArray(a, r)]);
+      await onGpu('aten.clamp.Tensor', [randArray(a, r), NDArray.fromValues('float32', [1], [-0.2]), randArray(b, r).withView(b, contiguousStrides(b), 0)]);
+    }
+    await onGpu('aten.remainder.Scalar', [randTransposed([5, 6], r), new PyFloat(0.7)]);
+    await onGpu('aten.floor_divide.Scalar', [randSliced([5, 6], r), new PyFloat(0.3)]);
+    await onGpu('aten.rsub.Scalar', [randTransposed([5, 6], r), new PyFloat(2)], { alpha: 3 });
+    await onGpu('aten.div.Scalar_mode', [randTransposed([5, 6], r), new PyFloat(0.3)], { rounding_mode: 'floor' });
+    await onGpu('aten.pow.Scalar', [new PyFloat(1.7), randSliced([5, 6], r)]);
+    await onGpu('aten.fill.Scalar', [randTransposed([5, 6], r), new PyFloat(0.5)]);
+    await onGpu('aten.fill.Tensor', [randSliced([5, 6], r), NDArray.fromValues('float32', [], [3])]);
+    await onGpu('aten.zero.default', [randTransposed([5, 6], r)]);
+    await onGpu('aten.masked_fill.Tensor', [randTransposed([5, 6], r), randArray([6], r, 'bool'), NDArray.fromValues('float32', [], [7])]);
+  });
+  gpuIt('in-place pointwise templates write into self', async () => {
+    for (const op of ['relu6_', 'elu_', 'leaky_relu_', 'zero_']) await compare(`aten.${op}.default`, [randArray([3, 4], r)]);
+    await compare('aten.clamp_min_.default', [randArray([3, 4], r), new PyFloat(0.1)]);
+    await compare('aten.masked_fill_.Scalar', [randArray([3, 4], r), randArray([4], r, 'bool'), new PyFloat(1)]);
+    await compare('aten.masked_fill_.Tensor', [randArray([3, 4], r), randArray([4], r, 'bool'), NDArray.fromValues('float32', [], [2])]);
+    await compare('aten.fill_.Scalar', [randArray([3, 4], r), new PyFloat(1)]);
+    await compare('aten.fill_.Tensor', [randArray([3, 4], r), NDArray.fromValues('float32', [], [2])]);
+    for (const op of ['add_', 'sub_', 'mul_', 'div_']) await compare(`aten.${op}.Scalar`, [randArray([3, 4], r), new PyFloat(1.5)]);
+  });
   gpuIt('in-place ops write into self', async () => {
     await compare('aten.add_.Tensor', [randArray([2, 3, 4], r), randArray([3, 1], r)]);
     await compare('aten.relu_.default', [randArray([5, 5], r)]);
