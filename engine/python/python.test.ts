@@ -604,3 +604,37 @@ describe.skipIf(!corpusAvailable)('python corpus parity: exportdb.json', () => {
   }
 });
 
+
+describe.skipIf(!corpusAvailable)('torch.nn transformer layers', () => {
+  test('nn.TransformerEncoderLayer exports with the op histogram torch 2.11 recorded for it (models.json)', () => {
+    const r = run(`
+import collections, json, torch
+from torch.export import Dim
+torch.manual_seed(0)
+m = torch.nn.TransformerEncoderLayer(64, 4, 256, batch_first=True).eval()
+x = torch.randn(2, 10, 64)
+ep = torch.export.export(m, (x,), dynamic_shapes={"src": {0: Dim("batch", min=1, max=64), 1: Dim("seq", min=2, max=512)}})
+hist = collections.Counter(str(n.target) for n in ep.graph.nodes if n.op == "call_function")
+print(json.dumps({"ops": dict(hist), "ranges": str(ep.range_constraints), "diff": float((m(x) - ep.module()(x)).abs().max())}))
+`);
+    expect(r.error, r.error?.traceback).toBeUndefined();
+    const got = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ops: Record<string, number>; ranges: string; diff: number };
+    const rec = JSON.parse(readFileSync(join(CORPUS_DIR, 'models.json'), 'utf8')).models.transformer_encoder_layer as { ops_hist: Record<string, number>; range_constraints: string };
+    expect(got.ops).toEqual(rec.ops_hist);
+    expect(normalizeSymbols(got.ranges)).toBe(normalizeSymbols(rec.range_constraints));
+    expect(got.diff).toBe(0);
+  });
+
+  test('nn.MultiheadAttention returns outputs and head-averaged weights with torch shapes', () => {
+    const r = run(`
+import torch
+mha = torch.nn.MultiheadAttention(16, 2)
+q = torch.randn(5, 3, 16)
+o, w = mha(q, q, q)
+o2, none = mha(q, q, q, need_weights=False)
+print(tuple(o.shape), tuple(w.shape), none is None, float((o - o2).abs().max()) < 1e-5, float((w.sum(-1) - 1).abs().max()) < 1e-5)
+`);
+    expect(r.error, r.error?.traceback).toBeUndefined();
+    expect(r.stdout.trim()).toBe('(5, 3, 16) (3, 5, 5) True True True');
+  });
+});

@@ -1,6 +1,6 @@
 # torch.nn
 from .parameter import Parameter, Buffer
-from .modules import Identity, Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, ReLU, ReLU6, GELU, SiLU, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax, Dropout, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Sequential, ModuleList, ModuleDict  # noqa: F401
+from .modules import Identity, Linear, Conv1d, Conv2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, ReLU, ReLU6, GELU, SiLU, Hardswish, Hardsigmoid, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax, Dropout, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Sequential, ModuleList, ModuleDict, MultiheadAttention, TransformerEncoderLayer, TransformerEncoder  # noqa: F401
 from .modules import Module
 from . import functional, init
 from . import modules

@@ -9,3 +9,4 @@ from .dropout import Dropout
 from .pooling import MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 from .flatten import Flatten
 from .container import Sequential, ModuleList, ModuleDict
+from .transformer import MultiheadAttention, TransformerEncoderLayer, TransformerEncoder
