@@ -94,12 +94,14 @@ export function wrapBool(e: BoolExpr, env: ShapeEnv | undefined): BoolLike {
   return new SymBool(s, env);
 }
 
-const binInt = (f: (a: Poly, b: Poly) => Poly) => (a: IntLike, b: IntLike): IntLike => wrapInt(f(toPoly(a), toPoly(b)), envOf(a, b));
+const binInt = (f: (a: Poly, b: Poly) => Poly, onNumbers?: (a: number, b: number) => number) => (a: IntLike, b: IntLike): IntLike =>
+  onNumbers && typeof a === 'number' && typeof b === 'number' ? onNumbers(a, b) : wrapInt(f(toPoly(a), toPoly(b)), envOf(a, b));
 const binRel = (op: E.RelOp) => (a: IntLike, b: IntLike): BoolLike => wrapBool(E.rel(op, toPoly(a), toPoly(b)), envOf(a, b));
 
-export const symAdd = binInt(E.add);
-export const symSub = binInt(E.sub);
-export const symMul = binInt(E.mul);
+// Plain numbers (static sizes) take the arithmetic fast path: metas and kernels call these on every size.
+export const symAdd = binInt(E.add, (a, b) => a + b);
+export const symSub = binInt(E.sub, (a, b) => a - b);
+export const symMul = binInt(E.mul, (a, b) => a * b);
 export const symFloorDiv = binInt(E.floorDiv);
 export const symMod = binInt(E.mod);
 export const symCeilDiv = binInt(E.ceilDiv);

@@ -200,9 +200,14 @@ export class CpuRuntime extends Interpreter {
       ctx.op = s.node.target;
       try {
         let args = s.args;
-        if (s.dyn.length) {
+        const dyn = s.dyn;
+        if (dyn.length) {
           args = args.slice();
-          for (const i of s.dyn) args[i] = fill(args[i], values);
+          for (let k = 0; k < dyn.length; k++) {
+            const i = dyn[k]!;
+            const a = args[i];
+            args[i] = a instanceof Slot ? values[a.index] : fill(a, values);
+          }
         }
         v = s.exec(args, ctx);
       } catch (e) {
@@ -210,7 +215,9 @@ export class CpuRuntime extends Interpreter {
       }
       values[s.slot] = v;
       live.retain(v);
-      for (const r of s.releases) {
+      const rel = s.releases;
+      for (let k = 0; k < rel.length; k++) {
+        const r = rel[k]!;
         live.release(values[r]);
         values[r] = undefined;
       }

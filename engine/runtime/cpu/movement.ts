@@ -45,16 +45,36 @@ function view(x: NDArray, size: unknown): NDArray | undefined {
   return st && new NDArray(x.storage, shape, st, x.offset);
 }
 
+/** out[0..numel) = x's elements in row-major order, read through its strides (innermost dim as a loop). */
+function stridedCopy(x: NDArray, src: Float32Array, out: Float32Array): void {
+  const shape = x.shape, strides = x.strides;
+  const nd = shape.length;
+  const n = shape[nd - 1]!, st = strides[nd - 1]!;
+  const rows = n === 0 ? 0 : x.numel / n;
+  const idx = new Array<number>(nd).fill(0);
+  let off = x.offset;
+  let o = 0;
+  for (let r = 0; r < rows; r++) {
+    if (st === 1) for (let i = 0; i < n; i++) out[o + i] = src[off + i]!;
+    else for (let i = 0; i < n; i++) out[o + i] = src[off + i * st]!;
+    o += n;
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      off -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
 /** A contiguous copy (pooled for f32). */
 export function contiguousCopy(x: NDArray, ctx: KernelContext): NDArray {
   if (x.dtype !== 'float32') return x.clone();
   const out = ctx.allocF32(x.numel);
   const src = f32(x);
   if (x.isContiguous()) out.set(src.subarray(x.offset, x.offset + x.numel));
-  else {
-    const offs = x.offsets();
-    for (let i = 0; i < offs.length; i++) out[i] = src[offs[i]!]!;
-  }
+  else stridedCopy(x, src, out);
   return new NDArray(new Storage('float32', out), [...x.shape], contiguousStrides(x.shape));
 }
 
