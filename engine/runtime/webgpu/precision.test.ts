@@ -4,29 +4,20 @@
 // lose ~1e-2 relative near the zeros for |x| ~ 3), so ops/elementwise.ts
 // evaluates them with its own range reduction and polynomials.
 
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NDArray } from '../../core/ndarray';
 import { Graph } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { rng } from '../cpu/test-helpers';
-import { type GpuDevice, acquireDevice } from './device';
+import { type GpuDevice } from './device';
+import { acquireTestDevice } from '../../../testing/webgpu';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 let dev: GpuDevice | undefined;
 let why = '';
 
 beforeAll(async () => {
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
-  try {
-    const webgpu = (await import('webgpu')) as { create: (o: string[]) => Parameters<typeof acquireDevice>[0]; globals: object };
-    Object.assign(globalThis, webgpu.globals);
-    dev = await acquireDevice(webgpu.create([]));
-    if (!dev) why = 'no WebGPU adapter';
-  } catch (e) {
-    why = `the webgpu package did not load: ${(e as Error).message}`;
-  }
+  ({ dev, why } = await acquireTestDevice());
 });
 afterAll(() => dev?.device.destroy());
 

@@ -16,24 +16,15 @@ import { CORPUS_DIR, corpusAvailable } from '../../../testing/corpus';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
 import { frozenInputIndices, programInputs, userOutputs } from '../program';
-import { type GpuDevice, acquireDevice } from './device';
+import { type GpuDevice } from './device';
+import { acquireTestDevice } from '../../../testing/webgpu';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 let dev: GpuDevice | undefined;
 let why = '';
 
 beforeAll(async () => {
-  // Before Dawn loads: fall back to SwiftShader when no ICD is configured.
-  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER)) process.env.VK_ICD_FILENAMES = SWIFTSHADER;
-  try {
-    const webgpu = (await import('webgpu')) as { create: (o: string[]) => Parameters<typeof acquireDevice>[0]; globals: object };
-    Object.assign(globalThis, webgpu.globals);
-    dev = await acquireDevice(webgpu.create([]));
-    if (!dev) why = 'no WebGPU adapter (no GPU driver; install chromium for SwiftShader)';
-  } catch (e) {
-    why = `the webgpu package did not load: ${(e as Error).message}`;
-  }
+  ({ dev, why } = await acquireTestDevice());
   if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
 });
 
