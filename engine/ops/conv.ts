@@ -378,21 +378,25 @@ function poolMeta(op: string, x: TensorMeta, p: PoolParams, checkDilation: boole
   return [...x.shape.slice(0, nd - 2), oh, ow];
 }
 
-/** Max pooling over planes; `indices` are flat positions within each input plane. */
-function maxPoolCpu(x: NDArray, p: PoolParams, outShape: number[]): [NDArray, NDArray] {
+/** What both pooling kernels loop over: plane sizes, the input as float64, an output buffer, window geometry. */
+function poolLayout(x: NDArray, p: PoolParams, outShape: number[]) {
   const nd = x.ndim;
   const H = x.shape[nd - 2]!;
   const W = x.shape[nd - 1]!;
   const OH = outShape[nd - 2]!;
   const OW = outShape[nd - 1]!;
   const planes = x.numel / (H * W);
-  const src = toF64(x);
-  const vals = new Float64Array(planes * OH * OW);
-  const idx = NDArray.zeros('int64', outShape);
-  const id = idx.storage.data;
   const [kh, kw] = p.kernel as [number, number];
   const [sh, sw] = p.stride as [number, number];
   const [ph, pw] = p.padding as [number, number];
+  return { H, W, OH, OW, planes, src: toF64(x), vals: new Float64Array(planes * OH * OW), kh, kw, sh, sw, ph, pw };
+}
+
+/** Max pooling over planes; `indices` are flat positions within each input plane. */
+function maxPoolCpu(x: NDArray, p: PoolParams, outShape: number[]): [NDArray, NDArray] {
+  const { H, W, OH, OW, planes, src, vals, kh, kw, sh, sw, ph, pw } = poolLayout(x, p, outShape);
+  const idx = NDArray.zeros('int64', outShape);
+  const id = idx.storage.data;
   const [dh, dw] = p.dilation as [number, number];
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * H * W;
@@ -490,17 +494,7 @@ export const maxPool1d = defineOp({
 });
 
 function avgPoolCpu(x: NDArray, p: PoolParams, outShape: number[], countIncludePad: boolean, divisor: number | null): NDArray {
-  const nd = x.ndim;
-  const H = x.shape[nd - 2]!;
-  const W = x.shape[nd - 1]!;
-  const OH = outShape[nd - 2]!;
-  const OW = outShape[nd - 1]!;
-  const planes = x.numel / (H * W);
-  const src = toF64(x);
-  const vals = new Float64Array(planes * OH * OW);
-  const [kh, kw] = p.kernel as [number, number];
-  const [sh, sw] = p.stride as [number, number];
-  const [ph, pw] = p.padding as [number, number];
+  const { H, W, OH, OW, planes, src, vals, kh, kw, sh, sw, ph, pw } = poolLayout(x, p, outShape);
   for (let pl = 0; pl < planes; pl++) {
     const base = pl * H * W;
     for (let oh = 0; oh < OH; oh++) {
