@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../ops/register-all';
 import { fastKernels } from './cpu/fast-kernels';
 import { POINTWISE } from './webgpu/fuse';
-import { GPU_KERNELS, METADATA_OPS, VIEW_OPS } from './webgpu/gpu-kernels';
+import { METADATA_OPS, VIEW_OPS } from './webgpu/gpu-kernels';
+import { GPU_KERNELS } from './webgpu/kernel-table';
 
 /** Float-tensor ops of mobilenet_v3_small, gpt2_tiny and transformer_encoder_layer in both IRs. */
 const CORPUS_FLOAT_OPS = [

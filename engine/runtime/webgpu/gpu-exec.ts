@@ -94,10 +94,14 @@ export class GpuExecutor {
     this.uploadPool = new GpuBufferPool(device);
   }
 
-  /** A fresh contiguous GPU tensor from the pool. */
-  alloc(shape: readonly number[], elemType: ElemType = 'f32'): NDArray {
+  /**
+   * A fresh contiguous GPU tensor from the pool. `dtype` is the tensor's torch
+   * dtype (what the host sees after readback): i32 buffers hold int64/int32/bool
+   * values (bool as 0/1), f32 buffers float32.
+   */
+  alloc(shape: readonly number[], elemType: ElemType = 'f32', dtype: DType = elemType === 'f32' ? 'float32' : 'int32'): NDArray {
     const n = shape.reduce((a, b) => a * b, 1);
-    const st = new GpuStorage(elemType === 'f32' ? 'float32' : 'int32', this.pool.take(Math.max(1, n) * 4), n, elemType, true);
+    const st = new GpuStorage(dtype, this.pool.take(Math.max(1, n) * 4), n, elemType, true);
     return new NDArray(st, [...shape], contiguousStrides(shape));
   }
 
@@ -187,7 +191,7 @@ export class GpuExecutor {
    * Encode every recorded dispatch into one compute pass, copy `outputs`
    * (contiguous GPU tensors) into one staging buffer, submit once, map once.
    */
-  async finish(outputs: readonly NDArray[]): Promise<Float32Array[]> {
+  async finish(outputs: readonly NDArray[]): Promise<Array<Float32Array | Int32Array>> {
     const device = this.device;
     await this.compilePending();
     const slicer = new Slicer();
@@ -250,10 +254,12 @@ export class GpuExecutor {
     for (const b of this.retired) b.destroy();
     this.retired = [];
     this.stats.readbacks++;
-    const all = new Float32Array(staging.getMappedRange().slice(0));
+    const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
-    return outputs.map((o, i) => all.subarray(at[i]! / 4, at[i]! / 4 + o.numel));
+    const all = new Float32Array(bytes);
+    const ints = new Int32Array(bytes);
+    return outputs.map((o, i) => (gpuStorage(o).elemType === 'i32' ? ints : all).subarray(at[i]! / 4, at[i]! / 4 + o.numel));
   }
 
   destroy(): void {

@@ -303,7 +303,8 @@ function reshapeGpu(g: GpuCtx, x: NDArray, size: unknown): NDArray | undefined {
 
 const F = (v: unknown): NDArray | undefined => (floatLike(v) ? v : undefined);
 
-export const GPU_KERNELS: ReadonlyMap<string, GpuKernel> = new Map<string, GpuKernel>([
+/** The kernels defined here; kernel-table.ts joins them with those of ops/*.ts. */
+export const BASE_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
   ['aten.mm.default', ([a, b], g) => F(a) && F(b) && gemm2d(g, a as NDArray, b as NDArray)],
   ['aten.addmm.default', ([s, a, b, beta, alpha], g) => F(s) && F(a) && F(b) && gemm2d(g, a as NDArray, b as NDArray, { x: s as NDArray, beta: num(beta) ?? 1 }, num(alpha) ?? 1)],
   ['aten.bmm.default', ([a, b], g) => F(a) && F(b) && batchedMatmul(g, a as NDArray, b as NDArray)],
@@ -351,7 +352,7 @@ export const GPU_KERNELS: ReadonlyMap<string, GpuKernel> = new Map<string, GpuKe
   ['aten.to.dtype_layout', ([x, dtype, , , , , copy]) => (isGpu(x) && (dtype == null || dtype === 'float32') && !copy ? x : undefined)],
   ['aten.to.dtype', ([x, dtype, , copy]) => (isGpu(x) && dtype === 'float32' && !copy ? x : undefined)],
   ['aten.alias.default', ([x]) => (isGpu(x) ? (x as NDArray).withView((x as NDArray).shape, (x as NDArray).strides, (x as NDArray).offset) : undefined)],
-]);
+];
 
 /** Ops that only read metadata: they may take GPU tensors on the host. */
 export const METADATA_OPS: ReadonlySet<string> = new Set(['aten.sym_size.int', 'aten.sym_numel.default', 'aten.sym_stride.int', 'aten._assert_tensor_metadata.default']);

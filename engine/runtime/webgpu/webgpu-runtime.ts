@@ -9,6 +9,7 @@
 // too; if that needs GPU data it costs an extra readback, which is counted in
 // `exec.stats` and reported through `onHostFallback`.
 
+import { type StorageArray, makeStorage } from '../../core/dtype';
 import { NDArray, Storage } from '../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../core/scalar';
 import { type Graph, type Node, mapNodes } from '../../ir/graph';
@@ -28,7 +29,8 @@ import { PY_FUNCTIONS } from '../cpu/python-ops';
 import { pointwiseOutputStrides } from '../cpu/elementwise';
 import { type GpuDevice } from './device';
 import { GpuExecutor, GpuStorage, gpuStorage, isGpu } from './gpu-exec';
-import { type GpuCtx, GPU_KERNELS, METADATA_OPS, VIEW_OPS, broadcastStrides, contiguousGpu, copyInto } from './gpu-kernels';
+import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides, contiguousGpu, copyInto } from './gpu-kernels';
+import { GPU_KERNELS } from './kernel-table';
 import { SerialQueue, Slicer } from './gpu-wait';
 import { POINTWISE, pointwiseGroups } from './fuse';
 import { type Expr, fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
@@ -194,7 +196,7 @@ export class WebGpuRuntime extends Interpreter {
     collect(out);
     const dense = gpuOuts.map((o) => (o.isContiguous() ? o : contiguousGpu(this.ctx(), o)));
     const data = await this.exec.finish(dense);
-    const host = new Map(gpuOuts.map((o, i) => [o, new NDArray(new Storage('float32', data[i]!.slice()), [...o.shape], contiguousStridesOf(o.shape))]));
+    const host = new Map(gpuOuts.map((o, i) => [o, hostArray(o, data[i]!)]));
     for (const [o] of host) release(o);
     const swap = (a: unknown): unknown => (isGpu(a) ? host.get(a) : Array.isArray(a) ? a.map(swap) : a);
     return swap(out);
@@ -392,6 +394,18 @@ export class WebGpuRuntime extends Interpreter {
 }
 
 const BN_OPS = new Set(['aten.batch_norm.default', 'aten._native_batch_norm_legit_no_training.default']);
+
+/** A read-back GPU tensor as a host array of its torch dtype (i32 buffers carry int64/int32/bool values). */
+function hostArray(o: NDArray, data: Float32Array | Int32Array): NDArray {
+  const dtype = o.storage.dtype;
+  let values: StorageArray;
+  if (dtype === 'float32' && data instanceof Float32Array) values = data.slice();
+  else {
+    values = makeStorage(dtype, data.length);
+    for (let i = 0; i < data.length; i++) values[i] = dtype === 'bool' ? Number(data[i] !== 0) : data[i]!;
+  }
+  return new NDArray(new Storage(dtype, values), [...o.shape], contiguousStridesOf(o.shape));
+}
 
 /** dtype / rank of a node's (first) tensor output, from its meta. */
 function metaOf(n: Node): TensorMeta | undefined {
