@@ -5,6 +5,11 @@
 // invocation; a missing peer is reported and skipped.
 //
 //   npm run bench -- [--models a,b] [--warmup N] [--reps N] [--json] [--python PATH]
+//
+// Every engine gets the same warm-up: at least --warmup runs (default 200) and
+// then more, up to 4× that, until the median of the last 20 runs stops
+// improving by more than 2% (V8 tiers up our kernels over the first ~100 runs).
+// The table shows median (min) of the next --reps runs (default 100).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -50,8 +55,32 @@ function readRaw(path: string, dtype: string, shape: number[]): NDArray {
   return new NDArray(new Storage(dtype as 'float32', data), shape, contiguousStrides(shape));
 }
 
+/** Warm-up policy shared by every engine: `warmup` runs, then up to 3·warmup more until 20-run medians settle. */
+class Settle {
+  private window: number[] = [];
+  private best = Infinity;
+  private n = 0;
+  constructor(private readonly warmup: number) {}
+  /** Record one warm-up time; true while warming up should continue. */
+  more(ms: number): boolean {
+    this.n++;
+    this.window.push(ms);
+    if (this.window.length < 20) return true;
+    const med = stats(this.window).median;
+    this.window = [];
+    const improved = med < this.best * 0.98;
+    this.best = Math.min(this.best, med);
+    if (this.n < this.warmup) return true;
+    return improved && this.n < 4 * this.warmup;
+  }
+}
+
 function time(fn: () => unknown, warmup: number, reps: number): Timing {
-  for (let i = 0; i < warmup; i++) fn();
+  for (const s = new Settle(warmup); ; ) {
+    const t0 = performance.now();
+    fn();
+    if (!s.more(performance.now() - t0)) break;
+  }
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -62,7 +91,11 @@ function time(fn: () => unknown, warmup: number, reps: number): Timing {
 }
 
 async function timeAsync(fn: () => Promise<unknown>, warmup: number, reps: number): Promise<Timing> {
-  for (let i = 0; i < warmup; i++) await fn();
+  for (const s = new Settle(warmup); ; ) {
+    const t0 = performance.now();
+    await fn();
+    if (!s.more(performance.now() - t0)) break;
+  }
   const ms: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
@@ -107,8 +140,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       models: { type: 'string' },
-      warmup: { type: 'string', default: '10' },
-      reps: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '200' },
+      reps: { type: 'string', default: '100' },
       json: { type: 'boolean' },
       python: { type: 'string', default: process.env.PT2_REF_PYTHON ?? '/tmp/ref/bin/python' },
     },
@@ -165,7 +198,7 @@ async function main(): Promise<void> {
   }
   const f = (t?: Timing) => (t ? `${t.median.toFixed(3)} (${t.min.toFixed(3)})` : '—');
   const ratio = (a?: Timing, b?: Timing) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : '—');
-  console.log(`CPU latency, 1 thread, ms: median (min) of ${reps} runs after ${warmup} warm-up; ${cpus()[0]?.model ?? ''}`);
+  console.log(`CPU latency, 1 thread, ms: median (min) of ${reps} runs after ≥${warmup} warm-up runs (until settled); ${cpus()[0]?.model ?? ''}`);
   const header = ['model', 'ours (pt2 cpu)', 'onnxruntime-node', 'ours/ORT', 'torch ep.module()', 'ours/torch', 'max|Δ|/scale'];
   const body = rows.map((r) => [r.model, f(r.ours), f(r.ort), ratio(r.ours, r.ort), f(r.torch), ratio(r.ours, r.torch), r.maxRelDiff === undefined ? '—' : r.maxRelDiff.toExponential(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -3,6 +3,9 @@ on one CPU thread, called on the raw little-endian input. Prints one JSON line:
 {"torch": version, "ms": [per-call milliseconds...]}.
 
 usage: python torch-bench.py PT2 INPUT.bin DTYPE SHAPE(1x3x224x224) WARMUP REPS
+
+Warm-up as bench.ts does for every engine: WARMUP runs, then up to 3·WARMUP
+more while the median of each 20-run window still improves by more than 2%.
 """
 import json
 import sys
@@ -19,8 +22,20 @@ np_dtype = {'float32': np.float32, 'int64': np.int64, 'float64': np.float64, 'in
 x = torch.from_numpy(np.fromfile(inp, dtype=np_dtype).reshape([int(s) for s in shape.split('x')]).copy())
 m = torch.export.load(pt2).module()
 with torch.no_grad():
-    for _ in range(int(warmup)):
+    n, best, window = 0, float('inf'), []
+    while True:
+        t0 = time.perf_counter()
         m(x)
+        window.append((time.perf_counter() - t0) * 1000)
+        n += 1
+        if len(window) < 20:
+            continue
+        med = sorted(window)[len(window) // 2]
+        window = []
+        improved = med < best * 0.98
+        best = min(best, med)
+        if n >= int(warmup) and (not improved or n >= 4 * int(warmup)):
+            break
     times = []
     for _ in range(int(reps)):
         t0 = time.perf_counter()
