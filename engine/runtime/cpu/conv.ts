@@ -2,13 +2,16 @@
 // Dense and grouped convolutions are GEMMs per (batch, group): the weight group
 // [Cout/g, Cin/g·kh·kw] is the packed A (cached across runs), the input is
 // im2col'd straight into packed B panels (a 1×1 stride-1 conv packs the input
-// itself), and bias (+ ReLU) is applied in the GEMM epilogue. Depthwise convs
-// (groups = Cin) run a direct kernel that accumulates whole output rows, one
-// weight tap at a time, so its inner loop has no bounds checks.
+// itself), and bias (+ activation) is applied in the GEMM epilogue. Depthwise
+// convs (groups = Cin) and dense convs with few input channels run the direct
+// WebAssembly kernels of conv-direct.ts; without WebAssembly SIMD, depthwise
+// runs a TypeScript kernel that accumulates whole output rows, one weight tap
+// at a time, so its inner loop has no bounds checks.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type Activation, type Mat, activate } from './gemm';
 import { type FastKernel, type KernelContext, f32, isF32 } from './kernel-context';
+import { type ConvGeometry, DIRECT_MAX_CIN, depthwiseWasm, directConvWasm } from './conv-direct';
 
 export interface Conv2dParams {
   readonly stride: readonly [number, number];
@@ -49,9 +52,10 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   const result = new NDArray(new Storage('float32', out), shape, contiguousStrides(shape));
   const geo: Geometry = { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
   if (g === C && Cg === 1) {
-    if (!depthwiseSimd(ctx, x, w, bias, geo, Cout, N, out, p.act)) depthwise(x, w, bias, geo, Cout, N, out, p.act);
+    if (!depthwiseWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) depthwise(x, w, bias, geo, Cout, N, out, p.act);
     return result;
   }
+  if (g === 1 && C <= DIRECT_MAX_CIN && directConvWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) return result;
   const Mg = Cout / g;
   const K = Cg * KH * KW;
   const X = f32(x);
@@ -82,11 +86,7 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   return result;
 }
 
-interface Geometry {
-  C: number; H: number; W: number; KH: number; KW: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  OH: number; OW: number;
-}
+type Geometry = ConvGeometry;
 
 /** Output columns [lo, hi) whose input column ox*s - p + t stays inside [0, size). */
 function validRange(t: number, s: number, p: number, size: number, outSize: number): [number, number] {
@@ -122,60 +122,6 @@ function im2colRows(buf: Float32Array, pos: number, ldb: number, X: Float32Array
     }
   }
 }
-
-/**
- * Depthwise through the WebAssembly kernel (horizontal stride 1 or 2): each
- * channel's input plane is copied zero-padded into scratch, the kernel writes
- * rows of OW rounded up to 8, and the rows are copied out (with ReLU if fused).
- */
-function depthwiseSimd(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, g: Geometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined): boolean {
-  const k = ctx.gemm.wasm;
-  const { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = g;
-  if (!k || (sw !== 1 && sw !== 2) || x.strides[3] !== 1) return false;
-  const m = Cout / C;
-  const OW8 = Math.ceil(OW / 8);
-  const ntaps = KH * KW;
-  const Wp = Math.max(W + 2 * pw, sw * OW8 * 8 + (sw === 2 ? 8 : 0) + (KW - 1) * dw + 1);
-  const Hp = Math.max(H + 2 * ph, (OH - 1) * sh + (KH - 1) * dh + 1);
-  const taps = ntaps, wts = align(ntaps), plane = Hp * Wp, outSize = OH * OW8 * 8;
-  const { buf, pos } = ctx.gemm.scratch(align(taps) + wts + plane + outSize + 16);
-  const tapPos = pos, wPos = pos + align(taps), inPos = wPos + wts, outPos = inPos + plane;
-  const tapsI32 = new Int32Array(buf.buffer, buf.byteOffset + tapPos * 4, ntaps);
-  for (let ky = 0; ky < KH; ky++) for (let kx = 0; kx < KW; kx++) tapsI32[ky * KW + kx] = (ky * dh * Wp + kx * dw) * 4;
-  const X = f32(x), Wt = f32(w);
-  const [xs0, xs1, xs2] = x.strides as [number, number, number, number];
-  const B = bias ? f32(bias) : null;
-  buf.fill(0, inPos, inPos + plane);
-  const run = k.depthwise[sw as 1 | 2];
-  for (let n = 0; n < N; n++) {
-    for (let co = 0; co < Cout; co++) {
-      const ci = Math.floor(co / m);
-      if (co % m === 0) {
-        const xBase = x.offset + n * xs0 + ci * xs1;
-        // Short rows copy in a plain loop: a subarray per row costs more than the copy.
-        for (let y = 0; y < H; y++) {
-          const s = xBase + y * xs2, d = inPos + (y + ph) * Wp + pw;
-          if (W >= 64) buf.set(X.subarray(s, s + W), d);
-          else for (let i = 0; i < W; i++) buf[d + i] = X[s + i]!;
-        }
-      }
-      const wo = w.offset + co * ntaps;
-      for (let i = 0; i < ntaps; i++) buf[wPos + i] = Wt[wo + i]!;
-      const bv = B ? B[bias!.offset + co * bias!.strides[0]!]! : 0;
-      run(inPos * 4, sh * Wp * 4, tapPos * 4, wPos * 4, ntaps, outPos * 4, OH, OW8, bv);
-      const o = (n * Cout + co) * OH * OW;
-      for (let oy = 0; oy < OH; oy++) {
-        const src = outPos + oy * OW8 * 8, dst = o + oy * OW;
-        if (OW >= 64) out.set(buf.subarray(src, src + OW), dst);
-        else for (let i = 0; i < OW; i++) out[dst + i] = buf[src + i]!;
-      }
-      if (act) activate(act, out, o, OH * OW);
-    }
-  }
-  return true;
-}
-
-const align = (n: number): number => (n + 3) & ~3;
 
 /** Depthwise (groups = C, Cout = C·m): each output row accumulates KH·KW shifted input rows. */
 function depthwise(x: NDArray, w: NDArray, bias: NDArray | null, g: Geometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined): void {

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD kernels of the CPU runtime: a register-blocked f32 GEMM
-// over packed panels (see gemm.ts for the packing) and a depthwise convolution
-// over padded planes (see conv.ts), emitted as bytes by wasm-assembler.ts and
-// compiled once per process.
+// over packed panels (see gemm.ts for the packing) and the convolution kernels
+// of wasm-conv-kernels.ts (depthwise layers, direct small-Cin convs), emitted as
+// bytes by wasm-assembler.ts and compiled once per process.
 //
 // Note [Why the kernels are assembled at run time]
 // The engine is pure TypeScript with no build step and no prebuilt binaries, so
@@ -12,6 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
+import { CONV_KWS, buildDepthwiseLayer, buildDirectConv } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -125,69 +126,19 @@ function buildGemm(): FunctionBuilder {
   return f;
 }
 
-const EVEN_LANES = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
-
-/**
- * dw_s{1,2}(pIn, rowStep, pTaps, pW, ntaps, pOut, OH, OW8, bias): one channel of a
- * depthwise conv with horizontal stride 1 or 2 over a zero-padded input plane.
- * Output row oy, pixels 8·q..8·q+7 (written densely, OW8·8 floats per row) are
- * bias + Σ_t w[t]·in[pIn + oy·rowStep + tap[t] + (8·q + lane)·stride·4]; taps are
- * byte offsets of each (ky, kx) relative to the window's top-left. Stride 2
- * loads 16 consecutive floats and keeps the even lanes.
- */
-function buildDepthwise(stride: 1 | 2): FunctionBuilder {
-  const { i32, f32, v128 } = ValType;
-  const f = new FunctionBuilder(`dw_s${stride}`, [i32, i32, i32, i32, i32, i32, i32, i32, f32]);
-  const [pIn, rowStep, pTaps, pW, ntaps, pOut, OH, OW8, bias] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const oy = f.local(i32), q = f.local(i32), t = f.local(i32), tp = f.local(i32), wp = f.local(i32);
-  const base = f.local(i32), p = f.local(i32), op = f.local(i32);
-  const acc0 = f.local(v128), acc1 = f.local(v128), w = f.local(v128), bv = f.local(v128);
-  f.get(bias).f32x4Splat().set(bv);
-  f.get(pOut).set(op);
-  f.i32(0).set(oy);
-  f.block().loop();
-  f.get(oy).get(OH).i32GeS().brIf(1);
-  f.i32(0).set(q);
-  f.block().loop();
-  f.get(q).get(OW8).i32GeS().brIf(1);
-  // base = pIn + oy*rowStep + q*32*stride
-  f.get(pIn).get(oy).get(rowStep).i32Mul().i32Add().get(q).i32(32 * stride).i32Mul().i32Add().set(base);
-  f.get(bv).set(acc0);
-  f.get(bv).set(acc1);
-  f.get(pTaps).set(tp);
-  f.get(pW).set(wp);
-  f.get(ntaps).set(t);
-  f.block().get(t).i32Eqz().brIf(0);
-  f.loop();
-  f.get(base).get(tp).i32Load().i32Add().set(p);
-  f.get(wp).v128Load32Splat().set(w);
-  if (stride === 1) {
-    f.get(acc0).get(w).get(p).v128Load(0).f32x4Mul().f32x4Add().set(acc0);
-    f.get(acc1).get(w).get(p).v128Load(16).f32x4Mul().f32x4Add().set(acc1);
-  } else {
-    f.get(acc0).get(w).get(p).v128Load(0).get(p).v128Load(16).shuffle(EVEN_LANES).f32x4Mul().f32x4Add().set(acc0);
-    f.get(acc1).get(w).get(p).v128Load(32).get(p).v128Load(48).shuffle(EVEN_LANES).f32x4Mul().f32x4Add().set(acc1);
-  }
-  f.get(tp).i32(4).i32Add().set(tp);
-  f.get(wp).i32(4).i32Add().set(wp);
-  f.get(t).i32(1).i32Sub().tee(t).brIf(0);
-  f.end().end();
-  f.get(op).get(acc0).v128Store(0);
-  f.get(op).get(acc1).v128Store(16);
-  f.get(op).i32(32).i32Add().set(op);
-  f.get(q).i32(1).i32Add().set(q).br(0);
-  f.end().end();
-  f.get(oy).i32(1).i32Add().set(oy).br(0);
-  f.end().end();
-  return f;
-}
-
 export interface GemmKernels {
   readonly memory: WebAssembly.Memory;
   gemmPanels(pa: number, pb: number, pc: number, mPanels: number, nPanels: number, K: number, ldcBytes: number, order: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
-  /** Depthwise channel kernels by horizontal stride (see buildDepthwise). */
-  depthwise: Record<1 | 2, (pIn: number, rowStep: number, pTaps: number, pW: number, ntaps: number, pOut: number, OH: number, OW8: number, bias: number) => void>;
+  /** Whole-layer depthwise kernels by `${KW}_${strideW}` (see buildDepthwiseLayer). */
+  readonly depthwise: ReadonlyMap<string, DepthwiseFn>;
+  /** Direct small-Cin convolution kernels by `${KW}_${strideW}` (see buildDirectConv). */
+  readonly directConv: ReadonlyMap<string, DirectConvFn>;
 }
+
+export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padOff: number, act: number) => void;
+export type DirectConvFn = (pIn: number, pOut: number, pW: number, pBias: number, Cin: number, Cout: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, Hp: number, padOff: number, act: number) => void;
+
+const CONV_VARIANTS = CONV_KWS.flatMap((kw) => [1, 2].map((s) => [kw, s] as [number, 1 | 2]));
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -195,7 +146,8 @@ let compiled: WebAssembly.Module | null | undefined;
 export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
-    const bytes = assembleModule([buildGemm(), buildDepthwise(1), buildDepthwise(2)]);
+    const conv = CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildDirectConv(kw, s)]);
+    const bytes = assembleModule([buildGemm(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
@@ -213,6 +165,7 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
   return {
     memory,
     gemmPanels: ex.gemm_panels as GemmKernels['gemmPanels'],
-    depthwise: { 1: ex.dw_s1 as GemmKernels['depthwise'][1], 2: ex.dw_s2 as GemmKernels['depthwise'][2] },
+    depthwise: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`dw_k${kw}_s${s}`] as DepthwiseFn])),
+    directConv: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`conv_k${kw}_s${s}`] as DirectConvFn])),
   };
 }

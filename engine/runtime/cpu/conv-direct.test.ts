@@ -1,0 +1,124 @@
+// The direct WebAssembly convolution kernels (depthwise layers, small-Cin dense
+// convs) against the registry's reference convolution on random geometries:
+// kernel widths 1–7, strides 1/2 (and 3 vertically), padding wider and narrower
+// than the kernel, vertical dilation, channel multipliers, odd sizes, batches,
+// non-contiguous inputs and fused activations.
+
+import { describe, expect, it } from 'vitest';
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { defaultRegistry } from '../../ops/register-all';
+import { type ConvGeometry, depthwiseWasm, directConvWasm } from './conv-direct';
+import { convNd } from './conv';
+import { type Activation, activate } from './gemm';
+import { expectClose, kernelContext, randArray, rng } from './test-helpers';
+
+const r = rng(7);
+
+interface Case {
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  stride?: [number, number];
+  padding?: [number, number];
+  dilation?: [number, number];
+  bias?: boolean;
+}
+
+function reference(x: NDArray, w: NDArray, b: NDArray | null, c: Case, groups: number, act?: Activation): NDArray {
+  const conv = defaultRegistry.get('aten.convolution.default');
+  const y = (conv.cpu([x, w, b, c.stride ?? [1, 1], c.padding ?? [0, 0], c.dilation ?? [1, 1], false, [0, 0], groups], { op: conv.name }) as NDArray).contiguous();
+  if (!act) return y;
+  const data = Float32Array.from(y.toArray());
+  activate(act, data, 0, data.length);
+  return new NDArray(new Storage('float32', data), [...y.shape], contiguousStrides(y.shape));
+}
+
+function geometry(c: Case): ConvGeometry {
+  const [, C, H, W] = c.x;
+  const [, , KH, KW] = c.w;
+  const [sh, sw] = c.stride ?? [1, 1];
+  const [ph, pw] = c.padding ?? [0, 0];
+  const [dh, dw] = c.dilation ?? [1, 1];
+  const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1;
+  const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
+  return { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
+}
+
+type Runner = typeof depthwiseWasm;
+
+/** Run `run` on the case (asserting it took the case), compare with the reference. */
+function check(run: Runner, c: Case, groups: number, act?: Activation, x = randArray(c.x, r)): void {
+  const w = randArray(c.w, r);
+  const b = c.bias ? randArray([c.w[0]], r) : null;
+  const g = geometry(c);
+  const N = c.x[0], Cout = c.w[0];
+  const out = new Float32Array(N * Cout * g.OH * g.OW).fill(NaN);
+  const ctx = kernelContext();
+  expect(run(ctx, x, w, b, g, Cout, N, out, act), JSON.stringify(c)).toBe(true);
+  const shape = [N, Cout, g.OH, g.OW];
+  expectClose(new NDArray(new Storage('float32', out), shape, contiguousStrides(shape)), reference(x, w, b, c, groups, act));
+}
+
+describe('depthwise layer kernel', () => {
+  it('matches the reference conv on random geometries', () => {
+    const cases: Case[] = [];
+    for (let kw = 1; kw <= 7; kw++)
+      for (const s of [1, 2] as const) {
+        const kh = 1 + ((kw * 3 + s) % 7);
+        const C = 1 + ((kw + s) % 5);
+        const m = kw % 3 === 0 ? 2 : 1;
+        const H = 5 + ((kw * 5) % 13), W = 3 + ((kw * 7 + s) % 17) + kw;
+        cases.push({ x: [1 + (kw % 2), C, H + kh, W], w: [C * m, 1, kh, kw], stride: [s, s], padding: [kh >> 1, kw >> 1], bias: kw % 2 === 1 });
+      }
+    cases.push(
+      { x: [1, 72, 56, 56], w: [72, 1, 3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+      { x: [1, 16, 112, 112], w: [16, 1, 3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+      { x: [1, 96, 7, 7], w: [96, 1, 5, 5], padding: [2, 2], bias: true },
+      { x: [1, 24, 14, 14], w: [24, 1, 5, 5], stride: [2, 2], padding: [2, 2] },
+      { x: [1, 3, 9, 10], w: [3, 1, 3, 3], padding: [4, 5], bias: true },
+      { x: [2, 4, 17, 13], w: [4, 1, 3, 3], stride: [3, 1], dilation: [2, 1], padding: [2, 1] },
+      { x: [1, 5, 1, 9], w: [10, 1, 1, 4], stride: [1, 2], padding: [0, 3] },
+      { x: [1, 2, 4, 4], w: [2, 1, 3, 3] },
+    );
+    for (const c of cases) check(depthwiseWasm, c, c.x[1]);
+  });
+  it('applies fused ReLU and hardswish, and reads non-contiguous inputs', () => {
+    const c: Case = { x: [1, 6, 13, 11], w: [6, 1, 3, 3], stride: [2, 2], padding: [1, 1], bias: true };
+    check(depthwiseWasm, c, 6, 'relu');
+    check(depthwiseWasm, c, 6, 'hardswish');
+    const wide = randArray([1, 11, 6, 13], r);
+    check(depthwiseWasm, c, 6, undefined, wide.withView([1, 6, 13, 11], [858, 1, 66, 6], 0));
+  });
+  it('declines what it has no kernel for', () => {
+    const ctx = kernelContext();
+    const x = randArray([1, 2, 9, 9], r), w = randArray([2, 1, 3, 3], r);
+    const g = geometry({ x: [1, 2, 9, 9], w: [2, 1, 3, 3], dilation: [1, 2] });
+    expect(depthwiseWasm(ctx, x, w, null, g, 2, 1, new Float32Array(2 * g.OH * g.OW), undefined)).toBe(false);
+    expect(depthwiseWasm(kernelContext({ wasm: false }), x, w, null, geometry({ x: [1, 2, 9, 9], w: [2, 1, 3, 3] }), 2, 1, new Float32Array(98), undefined)).toBe(false);
+  });
+});
+
+describe('direct small-Cin conv kernel', () => {
+  it('matches the reference conv on random geometries', () => {
+    const cases: Case[] = [{ x: [1, 3, 224, 224], w: [16, 3, 3, 3], stride: [2, 2], padding: [1, 1], bias: true }];
+    for (let kw = 1; kw <= 7; kw++)
+      for (const s of [1, 2] as const) {
+        const cin = 1 + ((kw + s) % 4);
+        const cout = 1 + ((kw * 5 + s) % 11);
+        const kh = 1 + ((kw + 2 * s) % 5);
+        cases.push({ x: [1 + (s - 1), cin, 6 + kh + kw, 4 + ((kw * 3) % 19) + kw], w: [cout, cin, kh, kw], stride: [s, s], padding: [kh >> 1, (kw + 1) >> 1], bias: s === 1 });
+      }
+    cases.push({ x: [1, 2, 12, 10], w: [5, 2, 3, 2], dilation: [2, 1], padding: [2, 0], stride: [3, 1] });
+    for (const c of cases) check(directConvWasm, c, 1);
+  });
+  it('applies fused activations', () => {
+    const c: Case = { x: [1, 3, 15, 17], w: [6, 3, 3, 3], stride: [2, 2], padding: [1, 1], bias: true };
+    check(directConvWasm, c, 1, 'hardswish');
+    check(directConvWasm, c, 1, 'relu');
+  });
+  it('is what conv2d uses for a 3-channel stem', () => {
+    const ctx = kernelContext();
+    const x = randArray([1, 3, 20, 20], r), w = randArray([8, 3, 3, 3], r);
+    const y = convNd(x, w, null, [2, 2], [1, 1], [1, 1], 1, ctx, { act: 'hardswish' })!;
+    expectClose(y, reference(x, w, null, { x: [1, 3, 20, 20], w: [8, 3, 3, 3], stride: [2, 2], padding: [1, 1] }, 1, 'hardswish'));
+  });
+});
