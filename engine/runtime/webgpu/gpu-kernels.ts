@@ -12,7 +12,7 @@ import { viewStrides } from '../cpu/movement';
 import { type GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
 import { type ElemType } from './program';
 import { fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
-import { type MatOperand, gemmProgram, gemmRun } from './ops/matmul';
+import { type MatOperand, gemmDispatch } from './ops/matmul';
 import { conv2dProgram, conv2dRun, maxPoolProgram, maxPoolRun, rowMeanProgram, rowMeanRun } from './ops/conv';
 import { attentionSoftmaxProgram, attentionSoftmaxRun, embeddingProgram, embeddingRun, layerNormProgram, layerNormRun, softmaxProgram, softmaxRun } from './ops/norm';
 
@@ -66,7 +66,8 @@ function gemm2d(g: GpuCtx, a: NDArray, b: NDArray, d?: { x: NDArray; beta: numbe
     dm = { batchStrides: [], rs: st[0]!, cs: st[1]!, offset: dx.offset };
     inputs.push(dx);
   }
-  g.exec.dispatch(gemmProgram(0, !!dm), inputs, [out], gemmRun(M, N, K, [], mat(inputs[0]!, 0, 1), mat(inputs[1]!, 0, 1), { batchStrides: [], rs: N, cs: 1, offset: 0 }, dm, alpha, d?.beta ?? 0));
+  const { program, run } = gemmDispatch(M, N, K, [], mat(inputs[0]!, 0, 1), mat(inputs[1]!, 0, 1), { batchStrides: [], rs: N, cs: 1, offset: 0 }, dm, alpha, d?.beta ?? 0);
+  g.exec.dispatch(program, inputs, [out], run);
   return out;
 }
 
@@ -86,12 +87,8 @@ export function batchedMatmul(g: GpuCtx, a: NDArray, b: NDArray, alpha = 1, outI
   const bs = (t: NDArray) => broadcastStrides(t.withView(t.shape.slice(0, -2), t.strides.slice(0, -2), t.offset), batch);
   const out = outInto ?? g.exec.alloc([...batch, M, N]);
   const os = out.strides;
-  g.exec.dispatch(
-    gemmProgram(nb, false),
-    [ga, gb],
-    [out],
-    gemmRun(M, N, K, batch, mat(ga, ga.ndim - 2, ga.ndim - 1, bs(ga)), mat(gb, gb.ndim - 2, gb.ndim - 1, bs(gb)), { batchStrides: os.slice(0, nb), rs: os[nb]!, cs: os[nb + 1]!, offset: out.offset }, undefined, alpha, 0),
-  );
+  const { program, run } = gemmDispatch(M, N, K, batch, mat(ga, ga.ndim - 2, ga.ndim - 1, bs(ga)), mat(gb, gb.ndim - 2, gb.ndim - 1, bs(gb)), { batchStrides: os.slice(0, nb), rs: os[nb]!, cs: os[nb + 1]!, offset: out.offset }, undefined, alpha, 0);
+  g.exec.dispatch(program, [ga, gb], [out], run);
   return out;
 }
 
@@ -140,12 +137,8 @@ function conv2d(g: GpuCtx, x: NDArray, w: NDArray, bias: NDArray | null, stride:
       inputs.push(gb);
       dm = { batchStrides: [0], rs: gb.strides[0]!, cs: 0, offset: gb.offset };
     }
-    g.exec.dispatch(
-      gemmProgram(1, !!dm),
-      inputs,
-      [out],
-      gemmRun(Cout, H * W, C, [N], { batchStrides: [0], rs: C, cs: 1, offset: gw.offset }, { batchStrides: [gx.strides[0]!], rs: gx.strides[1]!, cs: 1, offset: gx.offset }, { batchStrides: [Cout * H * W], rs: H * W, cs: 1, offset: 0 }, dm, 1, 1),
-    );
+    const { program, run } = gemmDispatch(Cout, H * W, C, [N], { batchStrides: [0], rs: C, cs: 1, offset: gw.offset }, { batchStrides: [gx.strides[0]!], rs: gx.strides[1]!, cs: 1, offset: gx.offset }, { batchStrides: [Cout * H * W], rs: H * W, cs: 1, offset: 0 }, dm, 1, 1);
+    g.exec.dispatch(program, inputs, [out], run);
     return out;
   }
   const inputs = [gx, gw];
