@@ -46,7 +46,9 @@ for (let r = 0; r < runs; r++) {
 }
 const byOp = new Map<string, { ms: number; n: number }>();
 for (const [i, l] of labels.entries()) {
-  const op = l.split(' ')[0]!;
+  let op = l.split(' ')[0]!;
+  const w = /conv\S* \[[^\]]*\] \[(\d+),(\d+),(\d+),(\d+)\]/.exec(l);
+  if (w) op += w[2] === '1' ? ' (depthwise)' : w[3] === '1' && w[4] === '1' ? ' (1×1)' : ' (other)';
   const e = byOp.get(op) ?? { ms: 0, n: 0 };
   e.ms += times[i]!;
   e.n++;

@@ -122,3 +122,31 @@ describe('direct small-Cin conv kernel', () => {
     expectClose(y, reference(x, w, null, { x: [1, 3, 20, 20], w: [8, 3, 3, 3], stride: [2, 2], padding: [1, 1] }, 1, 'hardswish'));
   });
 });
+
+describe('conv with a per-channel input scale (squeeze-excitation folded in)', () => {
+  const scaled = (x: NDArray, s: NDArray): NDArray => {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const X = x.toArray(), S = s.toArray();
+    return NDArray.fromValues('float32', [N, C, H, W], X.map((v, i) => v * S[Math.floor(i / (H * W))]!));
+  };
+  const cases: Array<{ c: Case; groups: number; wasm: boolean }> = [
+    { c: { x: [2, 12, 5, 7], w: [9, 12, 1, 1], bias: true }, groups: 1, wasm: true },
+    { c: { x: [1, 8, 6, 6], w: [4, 4, 1, 1] }, groups: 2, wasm: true },
+    { c: { x: [2, 12, 5, 7], w: [9, 12, 1, 1], bias: true }, groups: 1, wasm: false },
+    { c: { x: [1, 6, 9, 9], w: [6, 1, 3, 3], padding: [1, 1] }, groups: 6, wasm: true },
+    { c: { x: [1, 3, 9, 9], w: [5, 3, 3, 3], stride: [2, 2] }, groups: 1, wasm: true },
+    { c: { x: [1, 3, 4, 4], w: [5, 3, 1, 1] }, groups: 1, wasm: true },
+  ];
+  it('equals conv(x · s) for 1×1 GEMM convs and the convs that scale a copy', () => {
+    for (const { c, groups, wasm } of cases) {
+      const x = randArray(c.x, r), w = randArray(c.w, r), b = c.bias ? randArray([c.w[0]], r) : null;
+      const s = randArray([c.x[0], c.x[1], 1, 1], r);
+      const y = convNd(x, w, b, c.stride ?? [1, 1], c.padding ?? [0, 0], [1, 1], groups, kernelContext({ wasm }), { inputScale: s, act: 'relu' });
+      expectClose(y, reference(scaled(x, s), w, b, c, groups, 'relu'));
+    }
+  });
+  it('declines a scale that is not [N, C, 1, 1]', () => {
+    const x = randArray([1, 4, 3, 3], r), w = randArray([2, 4, 1, 1], r);
+    expect(convNd(x, w, null, [1, 1], [0, 0], [1, 1], 1, kernelContext(), { inputScale: randArray([1, 4, 3, 1], r) })).toBeUndefined();
+  });
+});

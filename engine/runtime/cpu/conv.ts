@@ -22,7 +22,12 @@ export interface Conv2dParams {
   readonly act?: Activation;
   /** Cache key of the weight when it never changes (default: the context's frozenKey). */
   readonly weightKey?: object;
+  /** Per-(batch, input channel) scale [N, C, 1, 1] the input is multiplied by first (squeeze-excitation). */
+  readonly inputScale?: NDArray;
 }
+
+/** Extra options of convNd: fused activation, weight cache key, input scale (see Conv2dParams). */
+export type ConvExtra = Pick<Conv2dParams, 'act' | 'weightKey' | 'inputScale'>;
 
 const pair = (v: unknown, fill: number): [number, number] | undefined => {
   if (typeof v === 'number') return [v, v];
@@ -41,27 +46,33 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   const [Cout, Cg, KH, KW] = w.shape as [number, number, number, number];
   const g = p.groups;
   if (Cg * g !== C || Cout % g !== 0) return undefined;
+  const sc = p.inputScale;
+  if (sc && (sc.ndim !== 4 || sc.shape[0] !== N || sc.shape[1] !== C || sc.shape[2] !== 1 || sc.shape[3] !== 1)) return undefined;
   const [sh, sw] = p.stride;
   const [ph, pw] = p.padding;
   const [dh, dw] = p.dilation;
   const OH = Math.floor((H + 2 * ph - dh * (KH - 1) - 1) / sh) + 1;
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OH <= 0 || OW <= 0) return undefined;
+  const depthwiseConv = g === C && Cg === 1;
+  const direct = g === 1 && C <= DIRECT_MAX_CIN;
+  const pointwise = KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && x.strides[3] === 1 && x.strides[2] === W;
+  // The input scale rides along into a 1×1 conv's GEMM; any other conv gets a scaled copy.
+  if (sc && (!pointwise || depthwiseConv || direct)) return conv2dF32(scaleChannels(x, sc, ctx), w, bias, { ...p, inputScale: undefined }, ctx);
   const shape = [N, Cout, OH, OW];
   const out = ctx.allocF32(N * Cout * OH * OW);
   const result = new NDArray(new Storage('float32', out), shape, contiguousStrides(shape));
   const geo: Geometry = { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
-  if (g === C && Cg === 1) {
+  if (depthwiseConv) {
     if (!depthwiseWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) depthwise(x, w, bias, geo, Cout, N, out, p.act);
     return result;
   }
-  if (g === 1 && C <= DIRECT_MAX_CIN && directConvWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) return result;
+  if (direct && directConvWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) return result;
   const Mg = Cout / g;
   const K = Cg * KH * KW;
   const X = f32(x);
   const [xs0, xs1, xs2, xs3] = x.strides as [number, number, number, number];
   const wKey = p.weightKey ?? ctx.frozenKey(w);
-  const pointwise = KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && xs3 === 1 && xs2 === W;
   for (let n = 0; n < N; n++) {
     for (let gi = 0; gi < g; gi++) {
       const a: Mat = { data: f32(w), offset: w.offset + gi * Mg * K, rs: K, cs: 1 };
@@ -80,6 +91,7 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
         outOffset: (n * Cout + gi * Mg) * OH * OW,
         ldo: OH * OW,
         epilogue: { addend, act: p.act },
+        bRowScale: sc && { data: f32(sc), offset: sc.offset + n * sc.strides[0]! + gi * Cg * sc.strides[1]!, stride: sc.strides[1]! },
       });
     }
   }
@@ -87,6 +99,22 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
 }
 
 type Geometry = ConvGeometry;
+
+/** x · s for x [N, C, H, W] and s [N, C, 1, 1], as a contiguous array. */
+function scaleChannels(x: NDArray, s: NDArray, ctx: KernelContext): NDArray {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const xc = x.isContiguous() ? x : x.contiguous();
+  const X = f32(xc), S = f32(s);
+  const out = ctx.allocF32(N * C * H * W);
+  const hw = H * W;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const v = S[s.offset + n * s.strides[0]! + c * s.strides[1]!]!;
+      const o = (n * C + c) * hw, i = xc.offset + o;
+      for (let j = 0; j < hw; j++) out[o + j] = X[i + j]! * v;
+    }
+  return new NDArray(new Storage('float32', out), [N, C, H, W], contiguousStrides([N, C, H, W]));
+}
 
 /** Output columns [lo, hi) whose input column ox*s - p + t stays inside [0, size). */
 function validRange(t: number, s: number, p: number, size: number, outSize: number): [number, number] {
@@ -184,7 +212,7 @@ export function convCallArgs(target: string, args: readonly unknown[]): unknown[
   return undefined;
 }
 
-export function convNd(input: unknown, weight: unknown, bias: unknown, stride: unknown, padding: unknown, dilation: unknown, groups: unknown, ctx: KernelContext, extra: { act?: Activation; weightKey?: object } = {}): NDArray | undefined {
+export function convNd(input: unknown, weight: unknown, bias: unknown, stride: unknown, padding: unknown, dilation: unknown, groups: unknown, ctx: KernelContext, extra: ConvExtra = {}): NDArray | undefined {
   if (!isF32(input) || !isF32(weight) || (bias !== null && bias !== undefined && !isF32(bias))) return undefined;
   if (typeof groups !== 'number' || typeof padding === 'string') return undefined;
   const b = (bias ?? null) as NDArray | null;
@@ -211,11 +239,20 @@ export function meanHW(x: NDArray, keepdim: boolean, ctx: KernelContext): NDArra
   const rows = x.numel / (hw || 1);
   const out = ctx.allocF32(rows);
   const X = f32(x);
+  // Four partial sums: one running sum is bound by the add latency.
+  const hw4 = hw & ~3;
   for (let r = 0; r < rows; r++) {
-    let s = 0;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     const base = x.offset + r * hw;
-    for (let i = 0; i < hw; i++) s += X[base + i]!;
-    out[r] = s / hw;
+    let i = base;
+    for (const end = base + hw4; i < end; i += 4) {
+      s0 += X[i]!;
+      s1 += X[i + 1]!;
+      s2 += X[i + 2]!;
+      s3 += X[i + 3]!;
+    }
+    for (const end = base + hw; i < end; i++) s0 += X[i]!;
+    out[r] = (s0 + s1 + (s2 + s3)) / hw;
   }
   const outShape = keepdim ? [...shape.slice(0, -2), 1, 1] : shape.slice(0, -2);
   return new NDArray(new Storage('float32', out), outShape, contiguousStrides(outShape));

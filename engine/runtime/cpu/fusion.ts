@@ -5,8 +5,11 @@
 // GEMM epilogue, and the absorbed steps just pass their input through.
 // Both IRs are matched: conv2d → batch_norm → relu_ (training IR) and
 // convolution → _native_batch_norm_legit_no_training → getitem 0 → relu
-// (core ATen). Only frozen parameters (see CpuRuntimeOptions.frozenInputs) are
-// folded, and only values nothing else reads are absorbed.
+// (core ATen). A per-channel multiply feeding the conv (squeeze-excitation's
+// x · scale[N, C, 1, 1]) is absorbed too: the conv scales its input rows as it
+// copies them into the GEMM. Only frozen parameters (see
+// CpuRuntimeOptions.frozenInputs) are folded, and only values nothing else
+// reads are absorbed.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type Graph, Node } from '../../ir/graph';
@@ -65,9 +68,30 @@ export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, numbe
       act = ACTIVATIONS[after.target];
       actStep = stepOf.get(after);
     }
-    if (!bn && !act) continue;
-    fuse(conv, bn, bnParams, eps ?? 0, act, actStep);
+    const scale = scaleInput(conv, stepOf);
+    if (!bn && !act && !scale) continue;
+    fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale);
   }
+}
+
+/**
+ * The aten.mul.Tensor step computing the conv's input when only the conv reads
+ * it (squeeze-excitation: x · hardsigmoid(...)[N, C, 1, 1]); whether its
+ * operands have the per-channel shape is checked at run time.
+ */
+function scaleInput(conv: Step, stepOf: Map<Node, Step>): Step | undefined {
+  const input = conv.node.args[0];
+  if (!(input instanceof Node) || input.target !== 'aten.mul.Tensor' || input.users.size !== 1) return undefined;
+  const s = stepOf.get(input);
+  return s && s.args.length === 2 ? s : undefined;
+}
+
+/** [x, s] when one of the mul's operands is x [N, C, H, W] and the other s [N, C, 1, 1], both f32. */
+function channelScale(a: unknown, b: unknown): [NDArray, NDArray] | undefined {
+  if (!(a instanceof NDArray) || !(b instanceof NDArray) || a.dtype !== 'float32' || b.dtype !== 'float32' || a.ndim !== 4 || b.ndim !== 4) return undefined;
+  const [x, s] = b.shape[2] === 1 && b.shape[3] === 1 ? [a, b] : [b, a];
+  if (s.shape[2] !== 1 || s.shape[3] !== 1 || s.shape[0] !== x.shape[0] || s.shape[1] !== x.shape[1]) return undefined;
+  return [x, s];
 }
 
 /** The step's bound arguments with Slots mapped back to nodes (for pattern checks). */
@@ -77,8 +101,9 @@ function boundNodes(s: Step): unknown[] {
   return s.args.map(back);
 }
 
-function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined): void {
+function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined, scale: Step | undefined): void {
   const original = conv.exec;
+  const scaleOriginal = scale?.exec;
   const bnOriginal = bn?.exec;
   const bnTemplate = bn?.args;
   const actOriginal = actStep?.exec;
@@ -86,28 +111,38 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
   const target = conv.node.target;
   const nConv = conv.args.length;
   const slots = bnParams ? bnParams.map((p) => (p instanceof Node ? new Slot(conv.node.graph.nodes.indexOf(p)) : null)) : [];
-  conv.args = [...conv.args, ...slots];
+  const nBn = slots.length;
+  // The mul's operands become extra conv arguments; the mul step itself computes nothing.
+  conv.args = [...conv.args, ...slots, ...(scale ? scale.args : [])];
   conv.dyn = dynamicArgs(conv.args);
+  if (scale) {
+    scale.exec = () => EMPTY;
+    scale.args = [];
+    scale.dyn = [];
+  }
   let cache: { key: unknown[]; w: NDArray; b: NDArray } | undefined;
   conv.exec = (args, ctx) => {
     const convArgs = args.slice(0, nConv);
+    const scaled = scale ? channelScale(args[nConv + nBn], args[nConv + nBn + 1]) : undefined;
+    if (scale) convArgs[0] = scaled ? scaled[0] : scaleOriginal!(args.slice(nConv + nBn), ctx);
     const call = convCallArgs(target, convArgs)!;
     let [, w, b] = call as [unknown, NDArray, NDArray | null];
     let key: object | undefined = ctx.frozenKey(w);
     if (bnParams) {
-      const [bw, bb, bm, bv] = args.slice(nConv) as Array<NDArray | null>;
+      const [bw, bb, bm, bv] = args.slice(nConv, nConv + nBn) as Array<NDArray | null>;
       const ids = [w, b, bw, bb, bm, bv].map((t) => (t ? t.storage.data : null));
       if (!cache || cache.key.some((k, i) => k !== ids[i])) cache = { key: ids, ...foldBn(w, b, bw, bb, bm!, bv!, eps) };
       w = cache.w;
       b = cache.b;
       key = cache.w.storage.data;
     }
-    const y = convNd(call[0], w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key });
+    const y = convNd(call[0], w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key, inputScale: scaled?.[1] });
     if (y) return y;
     // Declined (dtype/layout): run the original chain.
+    if (scaled) convArgs[0] = scaleOriginal!(args.slice(nConv + nBn), ctx);
     let v = original(convArgs, ctx);
     if (bnOriginal) {
-      const params = args.slice(nConv);
+      const params = args.slice(nConv, nConv + nBn);
       v = bnOriginal(bnTemplate!.map((a, i) => (i === 0 ? v : i <= 4 ? params[i - 1] : a)), ctx);
       if (Array.isArray(v)) v = v[0];
     }

@@ -61,6 +61,12 @@ export interface GemmCall {
   readonly outOffset: number;
   readonly ldo: number;
   readonly epilogue?: Epilogue;
+  /**
+   * Scales row k of B by bRowScale.data[offset + k·stride] as B is copied in
+   * (a per-input-channel scale folded into a 1×1 conv). Only for B given as a
+   * matrix with unit column stride or as rows.
+   */
+  readonly bRowScale?: { readonly data: Float32Array; readonly offset: number; readonly stride: number };
 }
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
@@ -114,7 +120,7 @@ export class GemmWorkspace {
   }
 
   gemm(call: GemmCall): void {
-    const { M, N, K, a, b, out, outOffset, ldo, epilogue } = call;
+    const { M, N, K, a, b, out, outOffset, ldo, epilogue, bRowScale } = call;
     if (M === 0 || N === 0) return;
     const mp = ceilDiv(M, MR);
     const np = ceilDiv(N, NR);
@@ -128,6 +134,7 @@ export class GemmWorkspace {
     if (bNew) bPos = this.reserve(b, 'B', K, N, np * NR * K);
     // B in plain row-major form (ldb = N) unless packed: rows, or a matrix with unit column stride.
     const bDirect = bPos === undefined && ('rows' in b || b.mat.cs === 1);
+    if (bRowScale && !bDirect) throw new Error('gemm: bRowScale needs B as plain rows');
     let scratch = this.persistentEnd;
     if (aPos === undefined) {
       aPos = scratch;
@@ -143,12 +150,14 @@ export class GemmWorkspace {
     // Bias and activation run inside the WebAssembly kernel when they are a row or column vector.
     const mode = this.kernels && K > 0 ? kernelEpilogue(epilogue) : -1;
     const biasPos = scratch;
-    this.ensure(biasPos + (mode > 0 ? Math.max(mp * MR, np * NR) : 0));
+    const scalePos = align4(biasPos + (mode > 0 ? Math.max(mp * MR, np * NR) : 0));
+    this.ensure(scalePos + (bRowScale ? K : 0));
     const buf = this.buf;
     if (aNew || !('key' in a && a.key)) packA(buf, aPos, (a as { mat: Mat }).mat, M, K);
     if (bDirect) {
       if ('rows' in b) b.rows(buf, bPos, N);
       else copyRows(buf, bPos, b.mat, K, N);
+      if (bRowScale) this.scaleRows(bPos, K, N, bRowScale, scalePos);
       buf.fill(0, bPos + K * N, bPos + K * N + NR);
     } else if (bNew || !('key' in b && b.key)) packB(buf, bPos, (b as { mat: Mat }).mat, K, N);
     const bPanel = bDirect ? NR : K * NR;
@@ -169,6 +178,20 @@ export class GemmWorkspace {
       if (ldc === N && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
       else for (let i = 0; i < M; i++) out.set(buf.subarray(cPos + i * ldc, cPos + i * ldc + N), outOffset + i * ldo);
     } else copyOut(buf, cPos, ldc, M, N, out, outOffset, ldo, epilogue);
+  }
+
+  /** Rows [pos + k·N, +N) of the buffer times scale k, in place (scales staged at scalePos for the kernel). */
+  private scaleRows(pos: number, K: number, N: number, sc: NonNullable<GemmCall['bRowScale']>, scalePos: number): void {
+    const buf = this.buf, S = sc.data;
+    if (this.kernels) {
+      for (let k = 0; k < K; k++) buf[scalePos + k] = S[sc.offset + k * sc.stride]!;
+      this.kernels.scaleRows(pos * 4, K, N, scalePos * 4);
+      return;
+    }
+    for (let k = 0; k < K; k++) {
+      const s = S[sc.offset + k * sc.stride]!;
+      for (let j = pos + k * N, end = j + N; j < end; j++) buf[j] = buf[j]! * s;
+    }
   }
 
   /** Position of a cached packed operand, or -1 when it must be packed now (then `reserve`). */

@@ -289,3 +289,34 @@ export function buildDirectConv(KW: number, stride: 1 | 2): FunctionBuilder {
   });
   return f;
 }
+
+/**
+ * scale_rows(p, rows, n, pScale): row r of the rows×n row-major block at p
+ * (bytes) times the float at pScale + 4r, in place (a squeeze-excitation scale
+ * applied to a GEMM operand).
+ */
+export function buildScaleRows(): FunctionBuilder {
+  const { i32, v128 } = ValType;
+  const f = new FunctionBuilder('scale_rows', [i32, i32, i32, i32]);
+  const [p, rows, n, pScale] = [0, 1, 2, 3];
+  const r = f.local(i32), i = f.local(i32), row = f.local(i32), s = f.local(v128);
+  f.get(p).set(row);
+  forRange(f, r, rows, () => {
+    f.get(pScale).get(r).i32(4).i32Mul().i32Add().v128Load32Splat().set(s);
+    f.i32(0).set(i);
+    f.block().loop();
+    f.get(i).i32(4).i32Add().get(n).i32GtS().brIf(1);
+    f.get(row).get(i).i32(4).i32Mul().i32Add().tee(p);
+    f.get(p).v128Load().get(s).f32x4Mul().v128Store();
+    f.get(i).i32(4).i32Add().set(i).br(0);
+    f.end().end();
+    f.block().loop();
+    f.get(i).get(n).i32GeS().brIf(1);
+    f.get(row).get(i).i32(4).i32Mul().i32Add().tee(p);
+    f.get(p).f32Load().get(pScale).get(r).i32(4).i32Mul().i32Add().f32Load().f32Mul().f32Store();
+    f.get(i).i32(1).i32Add().set(i).br(0);
+    f.end().end();
+    f.get(row).get(n).i32(4).i32Mul().i32Add().set(row);
+  });
+  return f;
+}

@@ -12,7 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
-import { CONV_KWS, buildDepthwiseLayer, buildDirectConv } from './wasm-conv-kernels';
+import { CONV_KWS, buildDepthwiseLayer, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -133,6 +133,8 @@ export interface GemmKernels {
   readonly depthwise: ReadonlyMap<string, DepthwiseFn>;
   /** Direct small-Cin convolution kernels by `${KW}_${strideW}` (see buildDirectConv). */
   readonly directConv: ReadonlyMap<string, DirectConvFn>;
+  /** Rows of a row-major block times per-row scales, in place (see buildScaleRows). */
+  scaleRows(p: number, rows: number, n: number, pScale: number): void;
 }
 
 export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padOff: number, act: number) => void;
@@ -147,7 +149,7 @@ export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const conv = CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildDirectConv(kw, s)]);
-    const bytes = assembleModule([buildGemm(), ...conv]);
+    const bytes = assembleModule([buildGemm(), buildScaleRows(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
@@ -166,6 +168,7 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
     memory,
     gemmPanels: ex.gemm_panels as GemmKernels['gemmPanels'],
     depthwise: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`dw_k${kw}_s${s}`] as DepthwiseFn])),
+    scaleRows: ex.scale_rows as GemmKernels['scaleRows'],
     directConv: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`conv_k${kw}_s${s}`] as DirectConvFn])),
   };
 }
