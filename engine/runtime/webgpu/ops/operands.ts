@@ -1,0 +1,44 @@
+// Operands of the indexing, sort and pooling kernels: data tensors on the GPU
+// with their element type, and integer index tensors as i32.
+//
+// Data tensors are float32 (host or GPU) or already-on-GPU i32 tensors (int64 /
+// int32 / bool values); integer data still on the host stays there, as the
+// runtime keeps integer bookkeeping on the host.
+
+import { NDArray } from '../../../core/ndarray';
+import { type GpuCtx } from '../gpu-kernels';
+import { GpuStorage, gpuStorage } from '../gpu-exec';
+import { type ElemType } from '../program';
+
+/** Whether a tensor lives on the GPU (isGpu's guard would narrow the host case to never). */
+export const onGpu = (x: NDArray): boolean => x.storage instanceof GpuStorage;
+
+const INT_DTYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8']);
+
+/** A data operand on the GPU with its element type: float32 anywhere, integer data only when already on the GPU. */
+export function dataOperand(g: GpuCtx, x: unknown): { t: NDArray; type: ElemType } | undefined {
+  if (!(x instanceof NDArray)) return undefined;
+  if (onGpu(x)) return { t: x, type: gpuStorage(x).elemType };
+  return x.dtype === 'float32' ? { t: g.gpu(x), type: 'f32' } : undefined;
+}
+
+/** A float32 tensor on the GPU (host float32 uploaded), else undefined. */
+export function floatOperand(g: GpuCtx, x: unknown): NDArray | undefined {
+  const d = dataOperand(g, x);
+  return d && d.type === 'f32' && d.t.dtype === 'float32' ? d.t : undefined;
+}
+
+/** `x` on the GPU with element type `type` (host arrays uploaded when their dtype fits). */
+export function operandAs(g: GpuCtx, x: unknown, type: ElemType): NDArray | undefined {
+  if (!(x instanceof NDArray)) return undefined;
+  if (onGpu(x)) return gpuStorage(x).elemType === type ? x : undefined;
+  if (type === 'f32') return x.dtype === 'float32' ? g.gpu(x) : undefined;
+  return INT_DTYPES.has(x.dtype) || x.dtype === 'bool' ? g.gpu(x, 'i32') : undefined;
+}
+
+/** An integer index tensor as i32 on the GPU. */
+export function indexOperand(g: GpuCtx, x: unknown): NDArray | undefined {
+  if (!(x instanceof NDArray)) return undefined;
+  if (onGpu(x)) return gpuStorage(x).elemType === 'i32' && x.dtype !== 'bool' ? x : undefined;
+  return INT_DTYPES.has(x.dtype) && x.dtype !== 'uint8' ? g.gpu(x, 'i32') : undefined;
+}
