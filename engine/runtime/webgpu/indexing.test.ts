@@ -147,6 +147,37 @@ describe('WebGPU indexing kernels vs the CPU kernels', () => {
   });
 });
 
+/** A graph of several ops: `build` gets the placeholders and adds nodes; the CPU result of the last is the reference. */
+async function compareGraph(inputs: NDArray[], build: (g: Graph, ph: Node[]) => Node): Promise<void> {
+  const g = new Graph();
+  const ph = inputs.map((_, i) => g.placeholder(`x${i}`));
+  g.output(build(g, ph));
+  const cpu = new CpuRuntime(g, { fuse: false }).run(inputs);
+  const fallbacks: string[] = [];
+  const gpu = await new WebGpuRuntime(g, dev!, { onHostFallback: (op) => fallbacks.push(op) }).run(inputs);
+  expect(fallbacks, 'no op fell back to the host').toEqual([]);
+  expectClose(gpu, cpu, { atol: 2e-5, rtol: 2e-4 });
+}
+
+describe('WebGPU indexing on GPU-made integer tensors (i32 buffers)', () => {
+  const call = (g: Graph, target: string, args: unknown[], kwargs: Record<string, unknown> = {}) => g.createNode('call_function', target, args, kwargs);
+  const item = (g: Graph, n: Node, i: number) => g.createNode('call_function', 'getitem', [n, i]);
+  gpuIt('sort/topk indices feed index_select, gather and index.Tensor', async () => {
+    await compareGraph([randArray([6, 4], r), randArray([6], r)], (g, [x, y]) => call(g, 'aten.index_select.default', [x, 0, call(g, 'aten.argsort.default', [y, 0, true])]));
+    await compareGraph([randArray([5, 7], r)], (g, [x]) => call(g, 'aten.gather.default', [x, 1, call(g, 'aten.argsort.stable', [x], { stable: true, dim: 1 })]));
+    await compareGraph([randArray([5, 9], r), randArray([9], r)], (g, [x, y]) => call(g, 'aten.index.Tensor', [x, [null, item(g, call(g, 'aten.topk.default', [y, 3]), 1)]]));
+  });
+  gpuIt('int64 data on the GPU: gather, scatter and index_put (accumulating with atomicAdd) keep exact integers', async () => {
+    const y = randArray([4, 9], r);
+    const idx = randInt([4, 6], 0, 9), rows = randInt([7], -4, 4);
+    await compareGraph([y, idx], (g, [a, i]) => call(g, 'aten.gather.default', [call(g, 'aten.argsort.default', [a, 1]), 1, i]));
+    await compareGraph([y, idx], (g, [a, i]) => call(g, 'aten.scatter.value', [call(g, 'aten.argsort.default', [a, 1]), 1, i, 100]));
+    await compareGraph([y, idx, randInt([4, 6], -50, 50)], (g, [a, i, v]) => call(g, 'aten.scatter.src', [call(g, 'aten.argsort.default', [a, 1]), 1, i, v]));
+    for (const acc of [false, true])
+      await compareGraph([y, rows, randInt([7, 9], -1000, 1000)], (g, [a, i, v]) => call(g, 'aten.index_put.default', [call(g, 'aten.argsort.default', [a, 1]), [i], v, acc]));
+  });
+});
+
 describe('WebGPU sort, argsort, topk vs the CPU kernels', () => {
   gpuIt('sort / argsort: every dim, both directions, ties and NaN, non-power-of-two lengths', async () => {
     for (const x of [ties([6, 13]), randTransposed([7, 5], r), randSliced([3, 17], r), ties([2, 3, 33])])
