@@ -1,7 +1,8 @@
 // Per-node profile of the CPU runtime on a corpus model: each step's exec is
 // wrapped with a timer; prints the graph's steps with their mean time after a
 // long warm-up, grouped by op, and the gap between the sum of the steps and the
-// whole run (the per-step overhead of the run loop).
+// whole run (the per-step overhead of the run loop). Steps skipped by constant
+// folding show 0.
 //
 //   npx tsx scripts/bench/profile-nodes.ts gpt2_tiny [runs]
 
@@ -34,18 +35,21 @@ for (let i = 0; i < runs; i++) {
   whole.push(performance.now() - t0);
 }
 const steps = (rt as unknown as { steps: Step[] }).steps;
-const acc = new Float64Array(steps.length);
+const samples = steps.map(() => new Float64Array(runs));
+let run = 0;
 steps.forEach((s, i) => {
   const ex = s.exec;
   s.exec = (a, c) => {
     const t0 = performance.now();
     const r = ex(a, c);
-    acc[i] += performance.now() - t0;
+    samples[i]![run] += performance.now() - t0;
     return r;
   };
 });
+for (let i = 0; i < runs; i++) rt.run(inputs); // re-warm with the timers in place
+for (const a of samples) a.fill(0);
 const timed: number[] = [];
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < runs; i++, run++) {
   const t0 = performance.now();
   rt.run(inputs);
   timed.push(performance.now() - t0);
@@ -56,7 +60,7 @@ console.log(`${name}: ${steps.length} steps; untimed run (last 100 of ${runs}): 
 const byOp = new Map<string, { n: number; ms: number }>();
 let sum = 0;
 steps.forEach((s, i) => {
-  const ms = acc[i]! / runs;
+  const ms = [...samples[i]!].sort((p, q) => p - q)[runs >> 1]!; // median: robust to GC pauses
   sum += ms;
   const e = byOp.get(s.node.target) ?? { n: 0, ms: 0 };
   e.n++;
@@ -64,5 +68,5 @@ steps.forEach((s, i) => {
   byOp.set(s.node.target, e);
   if (process.argv.includes('--steps')) console.log(`${(ms * 1000).toFixed(2).padStart(8)} µs  ${s.node.name}  ${s.node.target}`);
 });
-console.log(`sum of steps ${sum.toFixed(4)} ms; timed run median ${sorted(timed)[runs >> 1]!.toFixed(4)} ms`);
+console.log(`sum of step medians ${sum.toFixed(4)} ms; timed run median ${sorted(timed)[runs >> 1]!.toFixed(4)} ms`);
 for (const [op, e] of [...byOp].sort((p, q) => q[1].ms - p[1].ms)) console.log(`${(e.ms * 1000).toFixed(1).padStart(8)} µs  ${String(e.n).padStart(3)}×  ${op}`);

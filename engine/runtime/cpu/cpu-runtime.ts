@@ -21,6 +21,8 @@ import { fastKernels } from './fast-kernels';
 import { BufferPool, Liveness } from './memory-plan';
 import { PY_FUNCTIONS } from './python-ops';
 import { fuseSteps } from './fusion';
+import { fusePointwise } from './pointwise-fusion';
+import { FoldCache, planFolding, slotsIn } from './const-fold';
 
 export interface CpuRuntimeOptions {
   readonly registry?: OpRegistry;
@@ -32,6 +34,8 @@ export interface CpuRuntimeOptions {
   readonly fuse?: boolean;
   /** Placeholder indices whose values are the same on every run (parameters, constants): derived data is cached. */
   readonly frozenInputs?: ReadonlySet<number>;
+  /** Fold steps that depend only on frozen inputs and input shapes: they rerun only when those change (default true). */
+  readonly fold?: boolean;
   /** Share a workspace and pool (nested cond branches). */
   readonly shared?: { gemm: GemmWorkspace; pool: BufferPool };
 }
@@ -53,6 +57,8 @@ export interface Step {
   exec: StepExec;
   /** Slots whose last use is this step (this step's own slot when nothing uses it). */
   releases: number[];
+  /** Slots this step writes into (mutable schema arguments, in-place fusions). */
+  writes?: number[];
 }
 
 const hasSlot = (a: unknown): boolean => a instanceof Slot || (Array.isArray(a) && a.some(hasSlot));
@@ -75,6 +81,9 @@ export class CpuRuntime extends Interpreter {
   readonly gemm: GemmWorkspace;
   readonly pool: BufferPool;
   private readonly steps: Step[];
+  /** The steps that run while the folded values are valid (all steps when nothing folds). */
+  private readonly liveSteps: Step[];
+  private readonly fold: FoldCache | undefined;
   private readonly slotOf = new Map<Node, number>();
   private readonly placeholderSlots: number[];
   private readonly outputTemplate: unknown;
@@ -101,8 +110,28 @@ export class CpuRuntime extends Interpreter {
     const out = graph.nodes.find((n) => n.op === 'output');
     this.outputTemplate = out ? this.template(out.args[0]) : undefined;
     this.steps = graph.nodes.filter((n) => n.op === 'call_function' || n.op === 'get_attr').map((n) => this.compile(n));
-    if (options.fuse !== false && options.fast !== false) fuseSteps(this.steps, graph, this.slotOf, (n) => this.isFrozenNode(n));
+    if (options.fuse !== false && options.fast !== false) {
+      fuseSteps(this.steps, graph, this.slotOf, (n) => this.isFrozenNode(n));
+      const outs = new Set<Node>();
+      visitSlots(this.outputTemplate, (i) => outs.add(graph.nodes[i]!));
+      fusePointwise(this.steps, outs);
+    }
     this.planReleases();
+    const outSlots = new Set<number>();
+    visitSlots(this.outputTemplate, (i) => outSlots.add(i));
+    const plan = options.fold === false ? undefined : planFolding(this.steps, this.placeholderSlots, this.frozenInputs, outSlots);
+    this.fold = plan && new FoldCache(plan, graph.nodes.length);
+    this.liveSteps = plan ? this.steps.filter((s) => !plan.folded.has(s)) : this.steps;
+  }
+
+  /** Full runs that recomputed the folded values (tests, stats). */
+  get foldRefreshes(): number {
+    return this.fold?.refreshes ?? 0;
+  }
+
+  /** How many steps fold (0 when folding is off or nothing folds). */
+  get foldedSteps(): number {
+    return this.steps.length - this.liveSteps.length;
   }
 
   /** Op names that have a fast kernel (for coverage reports). */
@@ -139,11 +168,15 @@ export class CpuRuntime extends Interpreter {
     const ref = opDef.cpu;
     const def = { name: t };
     const refCtx = { op: def.name };
-    if (!fast) return step(bound, (a) => ref(a, refCtx));
-    return step(bound, (a, ctx) => {
-      const r = fast(a, ctx);
-      return r === undefined ? ref(a, refCtx) : r;
-    });
+    const writes = opDef.parsed.args.flatMap((a, i) => (a.mutable ? slotsIn(bound[i]) : []));
+    const s = !fast
+      ? step(bound, (a) => ref(a, refCtx))
+      : step(bound, (a, ctx) => {
+          const r = fast(a, ctx);
+          return r === undefined ? ref(a, refCtx) : r;
+        });
+    if (writes.length) s.writes = writes;
+    return s;
   }
 
   /** Each value is released after the last step that reads it; outputs and inputs never are. */
@@ -185,17 +218,32 @@ export class CpuRuntime extends Interpreter {
     const values = new Array<unknown>(this.graph.nodes.length);
     const pinned = new Set<StorageArray>();
     this.frozen = new WeakSet();
-    phs.forEach((slot, i) => {
+    const ins = new Array<unknown>(phs.length);
+    for (let i = 0; i < phs.length; i++) {
       const v = inputs[i] instanceof Tensor ? (inputs[i] as Tensor).nd : inputs[i];
-      values[slot] = v;
+      values[phs[i]!] = ins[i] = v;
       if (v instanceof NDArray) {
         pinned.add(v.storage.data);
         if (this.frozenInputs.has(i)) this.frozen.add(v.storage.data);
       }
-    });
+    }
+    const fold = this.fold;
+    let steps = this.steps;
+    // During a full run with folding: where each boundary value lands in the cache.
+    let capture: Int32Array | undefined;
+    if (fold) {
+      if (fold.valid(ins)) {
+        steps = this.liveSteps;
+        fold.prefill(values);
+        for (const st of fold.storages) pinned.add(st);
+      } else {
+        fold.begin();
+        capture = fold.boundaryIndex;
+      }
+    }
     const live = new Liveness(this.pool, pinned);
     const ctx = this.ctx;
-    for (const s of this.steps) {
+    for (const s of steps) {
       let v: unknown;
       ctx.op = s.node.target;
       try {
@@ -214,6 +262,7 @@ export class CpuRuntime extends Interpreter {
         throw wrapError(e, s.node);
       }
       values[s.slot] = v;
+      if (capture && capture[s.slot]! >= 0) for (const st of fold!.capture(capture[s.slot]!, v)) pinned.add(st);
       live.retain(v);
       const rel = s.releases;
       for (let k = 0; k < rel.length; k++) {
@@ -222,6 +271,7 @@ export class CpuRuntime extends Interpreter {
         values[r] = undefined;
       }
     }
+    if (capture) fold!.commit(ins);
     return fill(this.outputTemplate, values);
   }
 }

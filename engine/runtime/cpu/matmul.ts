@@ -5,7 +5,7 @@
 // broadcast addend. Outputs are contiguous, as torch's are.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
-import { type Mat } from './gemm';
+import { type Activation, type Mat } from './gemm';
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
 
 const mat2d = (a: NDArray, offset = a.offset): Mat => ({ data: f32(a), offset, rs: a.strides[0]!, cs: a.strides[1]! });
@@ -27,7 +27,7 @@ function alloc(ctx: KernelContext, shape: number[]): NDArray {
 }
 
 /** C = alpha·A·B + beta·addend for 2-D f32 operands. */
-function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1): NDArray {
+function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1, act?: Activation): NDArray {
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
   const out = alloc(ctx, [M, N]);
@@ -36,7 +36,7 @@ function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1
     a: { mat: mat2d(a), key: ctx.frozenKey(a) },
     b: { mat: mat2d(b), key: ctx.frozenKey(b) },
     out: f32(out), outOffset: 0, ldo: N,
-    epilogue: { addend, beta, alpha },
+    epilogue: { addend, beta, alpha, act },
   });
   return out;
 }
@@ -46,14 +46,17 @@ export const mmKernel: FastKernel = ([a, b], ctx) => {
   return mm2d(a, b, ctx);
 };
 
-export const addmmKernel: FastKernel = ([self, a, b, beta, alpha], ctx) => {
+/** addmm with an activation applied to the result (fusion.ts / pointwise-fusion.ts). */
+export const addmmWith = (act?: Activation): FastKernel => ([self, a, b, beta, alpha], ctx) => {
   if (!isF32(self) || !isF32(a) || !isF32(b) || a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) return undefined;
   const be = scalarArg(beta), al = scalarArg(alpha);
   if (be === undefined || al === undefined) return undefined;
   const add = addendMat(self, a.shape[0]!, b.shape[1]!);
   if (!add) return undefined;
-  return mm2d(a, b, ctx, be === 0 ? undefined : add, be, al);
+  return mm2d(a, b, ctx, be === 0 ? undefined : add, be, al, act);
 };
+
+export const addmmKernel: FastKernel = addmmWith();
 
 /** Leading dims of x ([..., K]) folded into rows without a copy, or undefined when they do not fold. */
 function rowsView(x: NDArray): { M: number; rs: number } | undefined {
@@ -73,7 +76,8 @@ function rowsView(x: NDArray): { M: number; rs: number } | undefined {
   return { M, rs };
 }
 
-export const linearKernel: FastKernel = ([x, w, bias], ctx) => {
+/** linear with an activation applied to the result. */
+export const linearWith = (act?: Activation): FastKernel => ([x, w, bias], ctx) => {
   if (!isF32(x) || !isF32(w) || w.ndim !== 2 || (bias != null && !isF32(bias))) return undefined;
   const K = x.shape[x.ndim - 1]!;
   if (w.shape[1] !== K) return undefined;
@@ -94,10 +98,12 @@ export const linearKernel: FastKernel = ([x, w, bias], ctx) => {
     a: { mat: { data: f32(src), offset: src.offset, rs: rows.rs, cs: src.strides[src.ndim - 1]! } },
     b: { mat: { data: f32(w), offset: w.offset, rs: w.strides[1]!, cs: w.strides[0]! }, key: ctx.frozenKey(w) },
     out: f32(out), outOffset: 0, ldo: N,
-    epilogue: { addend },
+    epilogue: { addend, act },
   });
   return out;
 };
+
+export const linearKernel: FastKernel = linearWith();
 
 /** Batched product over broadcast batch dims: a [..., M, K] · b [..., K, N]. */
 function batched(a: NDArray, b: NDArray, ctx: KernelContext): NDArray | undefined {
