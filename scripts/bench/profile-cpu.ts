@@ -57,7 +57,7 @@ for (const [i, l] of labels.entries()) {
 console.log(`${name}: run min ${Math.min(...total).toFixed(3)} ms, median ${total.sort((a, b) => a - b)[total.length >> 1]!.toFixed(3)} ms; sum of per-step mins ${times.reduce((a, b) => a + b, 0).toFixed(3)} ms`);
 for (const [op, e] of [...byOp].sort((a, b) => b[1].ms - a[1].ms)) console.log(`${e.ms.toFixed(3).padStart(8)} ms  ${String(e.n).padStart(3)}×  ${op}`);
 if (process.argv.includes('--steps')) {
-  const order = [...times.keys()].sort((a, b) => times[b]! - times[a]!).slice(0, 40);
+  const order = [...times.keys()].sort((a, b) => times[b]! - times[a]!).slice(0, Number(process.env.TOP ?? 40));
   for (const i of order) console.log(`${times[i]!.toFixed(3).padStart(8)} ms  ${labels[i]}`);
 }
 const ref = readFileSync(`${MODELS}/${name}.out.float32.bin`);

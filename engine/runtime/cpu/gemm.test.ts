@@ -54,7 +54,8 @@ function check(ws: GemmWorkspace, M: number, N: number, K: number, ka: 'n' | 't'
 for (const wasm of [true, false])
   describe(`GEMM (${wasm ? 'WebAssembly SIMD when available' : 'TypeScript kernel'})`, () => {
     const ws = new GemmWorkspace({ wasm });
-    const sizes: Array<[number, number, number]> = [[1, 1, 1], [4, 8, 1], [5, 9, 3], [13, 17, 29], [33, 7, 64], [7, 70, 5], [64, 64, 64]];
+    // Includes matrix-vector shapes (M = 1, N = 1: the GEMV kernels) with odd K.
+    const sizes: Array<[number, number, number]> = [[1, 1, 1], [4, 8, 1], [5, 9, 3], [13, 17, 29], [33, 7, 64], [7, 70, 5], [64, 64, 64], [1, 37, 19], [1, 8, 2], [29, 1, 33], [6, 1, 2]];
     it('matches float64 on odd sizes and every operand layout', () => {
       for (const [M, N, K] of sizes) for (const ka of ['n', 't', 's'] as const) for (const kb of ['n', 't', 's'] as const) check(ws, M, N, K, ka, kb);
     });
@@ -82,6 +83,19 @@ for (const wasm of [true, false])
         let s = 0;
         for (let k = 0; k < K; k++) s += A[i * K + k]! * (k + j);
         expect(out[i * N + j]).toBeCloseTo(s, 4);
+      }
+    });
+      it('B rows scaled per row (bRowScale), copied or written by a row writer', () => {
+      for (const [M, N, K] of [[5, 9, 3], [13, 1, 29], [1, 20, 7], [8, 49, 40]] as const) {
+        const A = rand(M * K), B = rand(K * N), sc = rand(2 * K);
+        const want = new Float64Array(M * N);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) want[i * N + j] += A[i * K + k]! * B[k * N + j]! * sc[2 * k + 1]!;
+        const a = { mat: { data: A, offset: 0, rs: K, cs: 1 } };
+        const bRowScale = { data: sc, offset: 1, stride: 2 };
+        const outs = [new Float32Array(M * N), new Float32Array(M * N)];
+        ws.gemm({ M, N, K, a, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out: outs[0]!, outOffset: 0, ldo: N, bRowScale });
+        ws.gemm({ M, N, K, a, b: { rows: (buf, pos, ldb) => { for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) buf[pos + k * ldb + j] = B[k * N + j]!; } }, out: outs[1]!, outOffset: 0, ldo: N, bRowScale });
+        for (const out of outs) for (let i = 0; i < M * N; i++) expect(out[i]).toBeCloseTo(want[i]!, 4);
       }
     });
   });

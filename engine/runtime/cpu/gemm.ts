@@ -170,13 +170,23 @@ export class GemmWorkspace {
       buf.fill(0, biasPos + n, biasPos + (mode === 1 ? mp * MR : np * NR));
     }
     if (K === 0) buf.fill(0, cPos, cPos + mp * MR * ldc);
-    if (this.kernels && K > 0) {
+    // A matrix-vector product (N = 1 or M = 1) writes C contiguously, so C's row stride becomes N.
+    let ldcOut = ldc;
+    if (this.kernels && K > 0 && mode >= 0 && ((N === 1 && bDirect) || M === 1)) {
+      const actCode = ACT_CODE[epilogue?.act ?? 'none']!;
+      if (N === 1) this.kernels.gemvA(aPos * 4, bPos * 4, cPos * 4, mp, K, mode, biasPos * 4, actCode);
+      else this.kernels.gemvB(aPos * 4, bPos * 4, cPos * 4, np, K, bPanel * 4, bRow * 4, mode, biasPos * 4, actCode);
+      ldcOut = N;
+    } else if (this.kernels && K > 0) {
       const actCode = mode >= 0 ? ACT_CODE[epilogue?.act ?? 'none'] : 0;
       this.kernels.gemmPanels(aPos * 4, bPos * 4, cPos * 4, mp, np, K, ldc * 4, N < M ? 1 : 0, bPanel * 4, bRow * 4, Math.max(mode, 0), biasPos * 4, actCode);
     } else if (K > 0) gemmPanelsTs(buf, aPos, bPos, cPos, mp, np, K, ldc, bPanel, bRow);
     if (mode >= 0) {
-      if (ldc === N && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
-      else for (let i = 0; i < M; i++) out.set(buf.subarray(cPos + i * ldc, cPos + i * ldc + N), outOffset + i * ldo);
+      // Padded C rows are compacted in place first: one copy out instead of a view per row.
+      if (ldcOut !== N && ldo === N && this.kernels) this.kernels.compactRows(cPos * 4, M, N, ldcOut);
+      if ((ldcOut === N || this.kernels) && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
+      else if (N === 1) for (let i = 0; i < M; i++) out[outOffset + i * ldo] = buf[cPos + i * ldcOut]!;
+      else for (let i = 0; i < M; i++) out.set(buf.subarray(cPos + i * ldcOut, cPos + i * ldcOut + N), outOffset + i * ldo);
     } else copyOut(buf, cPos, ldc, M, N, out, outOffset, ldo, epilogue);
   }
 

@@ -93,23 +93,26 @@ function copyPlane(f: FB, src: number, dst: number, H: number, W: number, WpByte
 }
 
 /**
- * The unrolled taps of one kernel row: acc0/acc1 (pixels 0–3, 4–7 of the block)
- * += w[kx] · input at p + kx (stride 1) or p + 2·lane + kx (stride 2), weights at wp.
+ * The unrolled taps of one kernel row: acc[0]/acc[1] (pixels 0–3, 4–7 of the
+ * block) += w[kx] · input at p + kx (stride 1) or p + 2·lane + kx (stride 2),
+ * weights at wp. Odd kx accumulate into acc[2]/acc[3] instead: two chains of
+ * dependent adds per vector instead of one.
  */
-function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, wp: number, acc0: number, acc1: number, w: number, v: readonly number[]): void {
+function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, wp: number, acc: readonly number[], w: number, v: readonly number[]): void {
   for (let kx = 0; kx < KW; kx++) {
+    const a0 = acc[kx & 1 ? 2 : 0]!, a1 = acc[kx & 1 ? 3 : 1]!;
     f.get(wp).v128Load32Splat(4 * kx).set(w);
     if (stride === 1) {
-      f.get(acc0).get(w).get(p).v128Load(4 * kx).f32x4Mul().f32x4Add().set(acc0);
-      f.get(acc1).get(w).get(p).v128Load(4 * kx + 16).f32x4Mul().f32x4Add().set(acc1);
+      f.get(a0).get(w).get(p).v128Load(4 * kx).f32x4Mul().f32x4Add().set(a0);
+      f.get(a1).get(w).get(p).v128Load(4 * kx + 16).f32x4Mul().f32x4Add().set(a1);
       continue;
     }
     // Stride 2: even kx loads 16 floats from p + kx; odd kx reuses them (odd lanes).
     const base = kx & ~1;
     if (kx === base) for (let j = 0; j < 4; j++) f.get(p).v128Load(4 * base + 16 * j).set(v[j]!);
     const lanes = kx === base ? EVEN : ODD;
-    f.get(acc0).get(w).get(v[0]!).get(v[1]!).shuffle(lanes).f32x4Mul().f32x4Add().set(acc0);
-    f.get(acc1).get(w).get(v[2]!).get(v[3]!).shuffle(lanes).f32x4Mul().f32x4Add().set(acc1);
+    f.get(a0).get(w).get(v[0]!).get(v[1]!).shuffle(lanes).f32x4Mul().f32x4Add().set(a0);
+    f.get(a1).get(w).get(v[2]!).get(v[3]!).shuffle(lanes).f32x4Mul().f32x4Add().set(a1);
   }
 }
 
@@ -129,7 +132,7 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
   const [c, j, co, oy, q, ky, p, wp, op, rowBase, OW8, src] = Array.from({ length: 12 }, () => f.local(i32));
   const cp = { y: f.local(i32), i: f.local(i32), s: f.local(i32), d: f.local(i32) };
   const WpBytes = f.local(i32), planeBytes = f.local(i32), outPlane = f.local(i32), wStep = f.local(i32), dst = f.local(i32);
-  const acc0 = f.local(v128), acc1 = f.local(v128), w = f.local(v128), bv = f.local(v128);
+  const acc0 = f.local(v128), acc1 = f.local(v128), acc2 = f.local(v128), acc3 = f.local(v128), w = f.local(v128), bv = f.local(v128);
   const v = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
   const ac = actConsts(f);
   f.get(Wp).i32(4).i32Mul().set(WpBytes);
@@ -151,16 +154,20 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
         forRange(f, q, OW8, () => {
           f.get(bv).set(acc0);
           f.get(bv).set(acc1);
+          f.v128Zero().set(acc2);
+          f.v128Zero().set(acc3);
           f.get(rowBase).get(q).i32(32 * stride).i32Mul().i32Add().set(p);
           f.get(pW).get(co).get(wStep).i32Mul().i32Add().set(wp);
           f.get(KH).set(ky);
           f.block().get(ky).i32Eqz().brIf(0);
           f.loop();
-          rowTaps(f, KW, stride, p, wp, acc0, acc1, w, v);
+          rowTaps(f, KW, stride, p, wp, [acc0, acc1, acc2, acc3], w, v);
           f.get(p).get(dhStep).i32Add().set(p);
           f.get(wp).i32(KW * 4).i32Add().set(wp);
           f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
           f.end().end();
+          f.get(acc0).get(acc2).f32x4Add().set(acc0);
+          f.get(acc1).get(acc3).f32x4Add().set(acc1);
           applyAct(f, act, [acc0, acc1], ac);
           f.get(op).get(acc0).v128Store(0);
           f.get(op).get(acc1).v128Store(16);
@@ -317,6 +324,36 @@ export function buildScaleRows(): FunctionBuilder {
     f.get(i).i32(1).i32Add().set(i).br(0);
     f.end().end();
     f.get(row).get(n).i32(4).i32Mul().i32Add().set(row);
+  });
+  return f;
+}
+
+/**
+ * compact_rows(p, rows, n, ld): move row i of a block with rows ld floats apart
+ * (at p, bytes) to p + i·n·4, so the rows become contiguous (n ≤ ld). Rows move
+ * front to back, four floats at a time, each chunk read before it is written.
+ */
+export function buildCompactRows(): FunctionBuilder {
+  const { i32 } = ValType;
+  const f = new FunctionBuilder('compact_rows', [i32, i32, i32, i32]);
+  const [p, rows, n, ld] = [0, 1, 2, 3];
+  const r = f.local(i32), i = f.local(i32), src = f.local(i32), dst = f.local(i32);
+  f.get(p).set(src);
+  f.get(p).set(dst);
+  forRange(f, r, rows, () => {
+    f.i32(0).set(i);
+    f.block().loop();
+    f.get(i).i32(16).i32Add().get(n).i32(4).i32Mul().i32GtS().brIf(1);
+    f.get(dst).get(i).i32Add().get(src).get(i).i32Add().v128Load().v128Store();
+    f.get(i).i32(16).i32Add().set(i).br(0);
+    f.end().end();
+    f.block().loop();
+    f.get(i).get(n).i32(4).i32Mul().i32GeS().brIf(1);
+    f.get(dst).get(i).i32Add().get(src).get(i).i32Add().f32Load().f32Store();
+    f.get(i).i32(4).i32Add().set(i).br(0);
+    f.end().end();
+    f.get(src).get(ld).i32(4).i32Mul().i32Add().set(src);
+    f.get(dst).get(n).i32(4).i32Mul().i32Add().set(dst);
   });
   return f;
 }

@@ -12,7 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
-import { CONV_KWS, buildDepthwiseLayer, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
+import { CONV_KWS, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -126,6 +126,134 @@ function buildGemm(): FunctionBuilder {
   return f;
 }
 
+/** Activation code `act` (1 ReLU, 2 hardswish) on v128 locals, constants in locals c = [zero, three, six, sixth, t]. */
+function emitAct(f: FunctionBuilder, act: number, accs: readonly number[], c: readonly number[]): void {
+  const [zero, three, six, sixth, t] = c as [number, number, number, number, number];
+  f.get(act).i32(1).i32Eq().if();
+  for (const a of accs) f.get(a).get(zero).f32x4Max().set(a);
+  f.else().get(act).i32(2).i32Eq().if();
+  for (const a of accs) {
+    f.get(a).get(three).f32x4Add().get(zero).f32x4Max().get(six).f32x4Min().set(t);
+    f.get(a).get(t).f32x4Mul().get(sixth).f32x4Mul().set(a);
+  }
+  f.end().end();
+}
+
+function actLocals(f: FunctionBuilder): number[] {
+  const { v128 } = ValType;
+  const c = [f.local(v128), f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  f.v128Zero().set(c[0]!);
+  f.f32(3).f32x4Splat().set(c[1]!);
+  f.f32(6).f32x4Splat().set(c[2]!);
+  f.f32(1 / 6).f32x4Splat().set(c[3]!);
+  return c;
+}
+
+/**
+ * gemv_a(pa, px, pc, mPanels, K, biasMode, pBias, act): the N = 1 product
+ * C[i] = act(Σ_k A[i, k]·x[k] + bias) over packed A panels (MR = 4 rows per
+ * panel, K groups of 4 floats), x contiguous; C is written contiguously
+ * (mPanels·4 floats). Two accumulators (even/odd k) halve the add chain.
+ */
+function buildGemvA(): FunctionBuilder {
+  const { i32, v128 } = ValType;
+  const f = new FunctionBuilder('gemv_a', [i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [pa, px, pc, mp, K, biasMode, pBias, act] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const pi = f.local(i32), k = f.local(i32), ap = f.local(i32), xp = f.local(i32);
+  const acc0 = f.local(v128), acc1 = f.local(v128);
+  const c = actLocals(f);
+  f.get(pa).set(ap);
+  f.i32(0).set(pi);
+  f.block().loop();
+  f.get(pi).get(mp).i32GeS().brIf(1);
+  // Bias per row (mode 1: this panel's 4), per column (mode 2: the one column's), or none.
+  f.get(biasMode).i32(1).i32Eq().if();
+  f.get(pBias).get(pi).i32(16).i32Mul().i32Add().v128Load().set(acc0);
+  f.else().get(biasMode).i32(2).i32Eq().if();
+  f.get(pBias).v128Load32Splat().set(acc0);
+  f.else();
+  f.v128Zero().set(acc0);
+  f.end().end();
+  f.v128Zero().set(acc1);
+  f.get(px).set(xp);
+  f.i32(0).set(k);
+  // Pairs of k, then the odd one out.
+  f.block().loop();
+  f.get(k).i32(2).i32Add().get(K).i32GtS().brIf(1);
+  f.get(acc0).get(ap).v128Load(0).get(xp).v128Load32Splat(0).f32x4Mul().f32x4Add().set(acc0);
+  f.get(acc1).get(ap).v128Load(16).get(xp).v128Load32Splat(4).f32x4Mul().f32x4Add().set(acc1);
+  f.get(ap).i32(32).i32Add().set(ap);
+  f.get(xp).i32(8).i32Add().set(xp);
+  f.get(k).i32(2).i32Add().set(k).br(0);
+  f.end().end();
+  f.get(k).get(K).i32LtS().if();
+  f.get(acc0).get(ap).v128Load(0).get(xp).v128Load32Splat(0).f32x4Mul().f32x4Add().set(acc0);
+  f.get(ap).i32(16).i32Add().set(ap);
+  f.end();
+  f.get(acc0).get(acc1).f32x4Add().set(acc0);
+  emitAct(f, act, [acc0], c);
+  f.get(pc).get(pi).i32(16).i32Mul().i32Add().get(acc0).v128Store();
+  f.get(pi).i32(1).i32Add().set(pi).br(0);
+  f.end().end();
+  return f;
+}
+
+/**
+ * gemv_b(pa, pb, pc, nPanels, K, bPanel, bRow, biasMode, pBias, act): the M = 1
+ * product C[j] = act(Σ_k a[k]·B[k, j] + bias), a being row 0 of a packed A panel
+ * (a[k] at pa + 16·k), B panels as for gemm_panels; C written contiguously
+ * (nPanels·8 floats). Even and odd k accumulate separately.
+ */
+function buildGemvB(): FunctionBuilder {
+  const { i32, v128 } = ValType;
+  const f = new FunctionBuilder('gemv_b', [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32]);
+  const [pa, pb, pc, np, K, bPanel, bRow, biasMode, pBias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const pj = f.local(i32), k = f.local(i32), ap = f.local(i32), bp = f.local(i32);
+  const a0 = f.local(v128), a1 = f.local(v128), b0 = f.local(v128), b1 = f.local(v128), av = f.local(v128), bv = f.local(v128);
+  const c = actLocals(f);
+  f.i32(0).set(pj);
+  f.block().loop();
+  f.get(pj).get(np).i32GeS().brIf(1);
+  f.get(biasMode).i32(2).i32Eq().if();
+  f.get(pBias).get(pj).i32(32).i32Mul().i32Add().tee(bp).v128Load(0).set(a0);
+  f.get(bp).v128Load(16).set(a1);
+  f.else().get(biasMode).i32(1).i32Eq().if();
+  f.get(pBias).v128Load32Splat().tee(a0).set(a1);
+  f.else();
+  f.v128Zero().tee(a0).set(a1);
+  f.end().end();
+  f.v128Zero().tee(b0).set(b1);
+  f.get(pa).set(ap);
+  f.get(pb).get(pj).get(bPanel).i32Mul().i32Add().set(bp);
+  f.i32(0).set(k);
+  f.block().loop();
+  f.get(k).i32(2).i32Add().get(K).i32GtS().brIf(1);
+  f.get(ap).v128Load32Splat(0).set(av);
+  f.get(a0).get(av).get(bp).v128Load(0).f32x4Mul().f32x4Add().set(a0);
+  f.get(a1).get(av).get(bp).v128Load(16).f32x4Mul().f32x4Add().set(a1);
+  f.get(ap).v128Load32Splat(16).set(bv);
+  f.get(bp).get(bRow).i32Add().set(bp);
+  f.get(b0).get(bv).get(bp).v128Load(0).f32x4Mul().f32x4Add().set(b0);
+  f.get(b1).get(bv).get(bp).v128Load(16).f32x4Mul().f32x4Add().set(b1);
+  f.get(bp).get(bRow).i32Add().set(bp);
+  f.get(ap).i32(32).i32Add().set(ap);
+  f.get(k).i32(2).i32Add().set(k).br(0);
+  f.end().end();
+  f.get(k).get(K).i32LtS().if();
+  f.get(ap).v128Load32Splat(0).set(av);
+  f.get(a0).get(av).get(bp).v128Load(0).f32x4Mul().f32x4Add().set(a0);
+  f.get(a1).get(av).get(bp).v128Load(16).f32x4Mul().f32x4Add().set(a1);
+  f.end();
+  f.get(a0).get(b0).f32x4Add().set(a0);
+  f.get(a1).get(b1).f32x4Add().set(a1);
+  emitAct(f, act, [a0, a1], c);
+  f.get(pc).get(pj).i32(32).i32Mul().i32Add().tee(bp).get(a0).v128Store(0);
+  f.get(bp).get(a1).v128Store(16);
+  f.get(pj).i32(1).i32Add().set(pj).br(0);
+  f.end().end();
+  return f;
+}
+
 export interface GemmKernels {
   readonly memory: WebAssembly.Memory;
   gemmPanels(pa: number, pb: number, pc: number, mPanels: number, nPanels: number, K: number, ldcBytes: number, order: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
@@ -135,6 +263,11 @@ export interface GemmKernels {
   readonly directConv: ReadonlyMap<string, DirectConvFn>;
   /** Rows of a row-major block times per-row scales, in place (see buildScaleRows). */
   scaleRows(p: number, rows: number, n: number, pScale: number): void;
+  /** N = 1 and M = 1 products over the same packed layouts (see buildGemvA / buildGemvB). */
+  gemvA(pa: number, px: number, pc: number, mPanels: number, K: number, biasMode: number, pBias: number, act: number): void;
+  gemvB(pa: number, pb: number, pc: number, nPanels: number, K: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
+  /** Rows `ld` floats apart made contiguous, in place (see buildCompactRows). */
+  compactRows(p: number, rows: number, n: number, ld: number): void;
 }
 
 export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padOff: number, act: number) => void;
@@ -149,7 +282,7 @@ export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const conv = CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildDirectConv(kw, s)]);
-    const bytes = assembleModule([buildGemm(), buildScaleRows(), ...conv]);
+    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildScaleRows(), buildCompactRows(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
@@ -168,7 +301,10 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
     memory,
     gemmPanels: ex.gemm_panels as GemmKernels['gemmPanels'],
     depthwise: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`dw_k${kw}_s${s}`] as DepthwiseFn])),
+    gemvA: ex.gemv_a as GemmKernels['gemvA'],
+    gemvB: ex.gemv_b as GemmKernels['gemvB'],
     scaleRows: ex.scale_rows as GemmKernels['scaleRows'],
+    compactRows: ex.compact_rows as GemmKernels['compactRows'],
     directConv: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`conv_k${kw}_s${s}`] as DirectConvFn])),
   };
 }
