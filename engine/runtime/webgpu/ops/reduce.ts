@@ -1,5 +1,328 @@
 // WebGPU kernels: Reductions (sum/mean/max/arg*/var/std/any/all/norms), scans, log_softmax, group/batch norm forms.
+//
+// Every reduction here is one dispatch of the general program in
+// reduce-program.ts; this file reads the op's arguments (dims, keepdim, dtype,
+// correction, ord, eps), applies torch's dtype rules (sum/prod/cumsum of
+// integers and bools give int64, any/all give bool, mean/var/std/norm need a
+// floating input) and returns undefined where the host should decide (float64 or
+// half inputs, host-side integer tensors, empty reductions that must raise, and
+// arguments this path does not model) so the CPU kernel runs or raises there.
 
-import { type GpuKernel } from '../gpu-kernels';
+import { type DType, isIntegral } from '../../../core/dtype';
+import { NDArray, contiguousStrides } from '../../../core/ndarray';
+import { isPyScalar, scalarToNumber } from '../../../core/scalar';
+import { dtypeArg } from '../../../ops/reduction';
+import { GpuStorage } from '../gpu-exec';
+import { BASE_KERNELS, type GpuCtx, type GpuKernel, contiguousGpu } from '../gpu-kernels';
+import { type ElemType } from '../program';
+import { type NormOrd, type ReduceGeometry, type ReduceScalars, type ReduceSpec, reduceProgram, reduceRun, scanProgram, scanRun } from './reduce-program';
 
-export const REDUCE_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [];
+/** A tensor argument on the GPU with its buffer element type and torch dtype. */
+interface GIn {
+  readonly x: NDArray;
+  readonly t: ElemType;
+  readonly dtype: DType;
+}
+
+/** GPU tensors as they are (f32 float32, i32 int64/int32/bool); host float32 uploaded; anything else stays on the host. */
+function gin(g: GpuCtx, v: unknown): GIn | undefined {
+  if (!(v instanceof NDArray)) return undefined;
+  if (v.storage instanceof GpuStorage) {
+    const t = v.storage.elemType;
+    const d = v.dtype;
+    const ok = t === 'f32' ? d === 'float32' : d === 'int64' || d === 'int32' || d === 'bool';
+    return ok ? { x: v, t, dtype: d } : undefined;
+  }
+  return v.dtype === 'float32' ? { x: g.gpu(v), t: 'f32', dtype: 'float32' } : undefined;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : isPyScalar(v) ? scalarToNumber(v) : undefined);
+
+function dtypeOf(v: unknown): DType | null | undefined {
+  try {
+    return dtypeArg(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sorted, wrapped reduction dims; undefined for a bad dim (the host raises).
+ * None means every dim; an empty list means every dim too unless `emptyIsNone`
+ * (any.dims / all.dims reduce nothing over `[]`, as torch does).
+ */
+function dimsOf(dim: unknown, nd: number, emptyIsNone = false): number[] | undefined {
+  const list = dim === null || dim === undefined ? null : Array.isArray(dim) ? (dim as unknown[]) : [dim];
+  if (list && !list.every((d) => typeof d === 'number' && Number.isInteger(d))) return undefined;
+  const lim = Math.max(nd, 1);
+  const out: number[] = [];
+  for (const d of (list ?? []) as number[]) {
+    if (d < -lim || d >= lim) return undefined;
+    const w = d < 0 ? d + lim : d;
+    if (out.includes(w)) return undefined;
+    out.push(w);
+  }
+  if (nd === 0) return [];
+  if (!list || (list.length === 0 && !emptyIsNone)) return [...Array(nd).keys()];
+  return out.sort((a, b) => a - b);
+}
+
+/** Drop size-1 dims and merge neighbours that are one block in every stride set. */
+function coalesce(shape: readonly number[], strides: ReadonlyArray<readonly number[]>): { shape: number[]; strides: number[][] } {
+  const s: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let i = 0; i < shape.length; i++) {
+    const n = shape[i]!;
+    if (n === 1) continue;
+    const k = s.length - 1;
+    if (k >= 0 && strides.every((x, j) => st[j]![k] === x[i]! * n)) {
+      s[k] = s[k]! * n;
+      strides.forEach((x, j) => (st[j]![k] = x[i]!));
+    } else {
+      s.push(n);
+      strides.forEach((x, j) => st[j]!.push(x[i]!));
+    }
+  }
+  return { shape: s, strides: st };
+}
+
+const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
+
+function outShapeOf(x: NDArray, dims: readonly number[], keepdim: boolean): number[] {
+  const red = new Set(dims);
+  return x.shape.flatMap((s, d) => (red.has(d) ? (keepdim ? [1] : []) : [s]));
+}
+
+/**
+ * Dispatch the reduction of `x` over `dims` into `outputs` (outputs[0] indexed by
+ * row unless `writeOut`, an x-shaped output read through its strides, is given).
+ */
+function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[], outputs: NDArray[], sc: ReduceScalars = {}, params: NDArray[] = [], writeOut?: NDArray): void {
+  const red = new Set(dims);
+  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
+  const pick = (ds: number[], a: readonly number[]) => ds.map((d) => a[d]!);
+  const keptShape = pick(kept, x.shape);
+  const k = coalesce(keptShape, [pick(kept, x.strides), writeOut ? pick(kept, writeOut.strides) : contiguousStrides(keptShape)]);
+  const r = coalesce(pick(dims as number[], x.shape), [pick(dims as number[], x.strides), writeOut ? pick(dims as number[], writeOut.strides) : pick(dims as number[], x.strides)]);
+  const rows = prod(k.shape);
+  if (rows === 0) return;
+  const n = prod(r.shape);
+  const geo: ReduceGeometry = { keptRank: k.shape.length, redRank: r.shape.length, perThread: n <= 32 && rows >= 128 };
+  const d = { keptShape: k.shape, keptX: k.strides[0]!, keptOut: k.strides[1]!, redShape: r.shape, redX: r.strides[0]!, redOut: r.strides[1]! };
+  g.exec.dispatch(reduceProgram(spec, geo), [x, ...params], outputs, reduceRun(geo, d, x.offset, sc));
+}
+
+const accOf = (d: DType, from: ElemType): ElemType | undefined => (d === 'float32' ? 'f32' : d === 'int64' || (d === 'int32' && from === 'i32') ? 'i32' : undefined);
+
+/** sum / mean / prod over `dims`, with torch's output dtype. */
+function sumLike(g: GpuCtx, kind: 'sum' | 'mean' | 'prod', xv: unknown, dim: unknown, keepdim: unknown, dtype: unknown): NDArray | undefined {
+  const x = gin(g, xv);
+  const dt = dtypeOf(dtype);
+  if (!x || dt === undefined) return undefined;
+  const out = kind === 'mean' ? (dt ?? x.dtype) : (dt ?? (isIntegral(x.dtype, true) ? 'int64' : x.dtype));
+  if (kind === 'mean' && out !== 'float32') return undefined;
+  const acc = accOf(out, x.t);
+  const dims = dimsOf(dim, x.x.ndim);
+  if (!acc || !dims) return undefined;
+  const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true), acc, out);
+  const n = prod(dims.map((d) => x.x.shape[d]!));
+  launch(g, { kind: kind === 'mean' ? 'sum' : kind, inType: x.t, accType: acc }, x.x, dims, [res], { f0: kind === 'mean' ? n : 1 });
+  return res;
+}
+
+/** amax/amin/max/min (values only) and any/all: the output keeps the input's element type, or is bool. */
+function extreme(g: GpuCtx, kind: 'max' | 'min' | 'any' | 'all', xv: unknown, dim: unknown, keepdim: unknown, emptyIsNone = false): NDArray | undefined {
+  const x = gin(g, xv);
+  const dims = x && dimsOf(dim, x.x.ndim, emptyIsNone);
+  if (!x || !dims) return undefined;
+  const n = prod(dims.map((d) => x.x.shape[d]!));
+  const bool = kind === 'any' || kind === 'all';
+  if (!bool && n === 0) return undefined; // torch raises
+  const res = bool ? g.exec.alloc(outShapeOf(x.x, dims, keepdim === true), 'i32', 'bool') : g.exec.alloc(outShapeOf(x.x, dims, keepdim === true), x.t, x.dtype);
+  launch(g, { kind, inType: x.t, accType: bool ? 'i32' : x.t }, x.x, dims, [res]);
+  return res;
+}
+
+/** argmax/argmin (dim None: over everything), and max.dim/min.dim (values and indices). */
+function argLike(g: GpuCtx, kind: 'argmax' | 'argmin', xv: unknown, dim: unknown, keepdim: unknown, values: boolean): NDArray | NDArray[] | undefined {
+  const x = gin(g, xv);
+  if (!x || (values && typeof dim !== 'number')) return undefined;
+  const dims = dimsOf(dim === null || dim === undefined ? null : [dim], x.x.ndim);
+  if (!dims || x.x.numel === 0) return undefined; // torch raises on empty reductions
+  const shape = outShapeOf(x.x, dims, keepdim === true);
+  const idx = g.exec.alloc(shape, 'i32', 'int64');
+  if (!values) {
+    launch(g, { kind, inType: x.t, accType: x.t }, x.x, dims, [idx]);
+    return idx;
+  }
+  const vals = g.exec.alloc(shape, x.t, x.dtype);
+  launch(g, { kind, inType: x.t, accType: x.t, values: true }, x.x, dims, [vals, idx]);
+  return [vals, idx];
+}
+
+function variance(g: GpuCtx, xv: unknown, dim: unknown, correction: number | undefined, keepdim: unknown, sqrt: boolean): NDArray | undefined {
+  const x = gin(g, xv);
+  const dims = x && dimsOf(dim, x.x.ndim);
+  if (!x || x.t !== 'f32' || !dims || correction === undefined) return undefined;
+  const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true));
+  launch(g, { kind: sqrt ? 'std' : 'var', inType: 'f32', accType: 'f32' }, x.x, dims, [res], { f0: correction });
+  return res;
+}
+
+function logsumexp(g: GpuCtx, xv: unknown, dim: unknown, keepdim: unknown): NDArray | undefined {
+  const x = gin(g, xv);
+  // torch rejects dim=[] (the host raises or decides).
+  const dims = x && Array.isArray(dim) && dim.length > 0 ? dimsOf(dim, x.x.ndim) : undefined;
+  if (!x || !dims) return undefined;
+  const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true));
+  launch(g, { kind: 'lse', inType: x.t, accType: 'f32' }, x.x, dims, [res]);
+  return res;
+}
+
+function vectorNorm(g: GpuCtx, xv: unknown, ordV: unknown, dim: unknown, keepdim: unknown, dtype: unknown): NDArray | undefined {
+  const x = gin(g, xv);
+  const ord = num(ordV);
+  const dt = dtypeOf(dtype);
+  const dims = x && dimsOf(dim, x.x.ndim);
+  if (!x || x.t !== 'f32' || ord === undefined || Number.isNaN(ord) || !dims || (dt !== null && dt !== 'float32')) return undefined;
+  const kind: NormOrd = ord === Infinity ? 'inf' : ord === -Infinity ? '-inf' : ord === 0 ? '0' : ord === 1 ? '1' : ord === 2 ? '2' : 'p';
+  const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true));
+  launch(g, { kind: 'norm', inType: 'f32', accType: 'f32', ord: kind }, x.x, dims, [res], { f0: ord });
+  return res;
+}
+
+function cumulative(g: GpuCtx, op: 'sum' | 'prod', xv: unknown, dim: unknown, dtype: unknown): NDArray | undefined {
+  const x = gin(g, xv);
+  const dt = dtypeOf(dtype);
+  if (!x || dt === undefined || typeof dim !== 'number') return undefined;
+  const out = dt ?? (isIntegral(x.dtype, true) ? 'int64' : x.dtype);
+  const acc = accOf(out, x.t);
+  const nd = x.x.ndim;
+  const lim = Math.max(nd, 1);
+  if (!acc || dim < -lim || dim >= lim) return undefined;
+  const d = dim < 0 ? dim + lim : dim;
+  const res = g.exec.alloc(x.x.shape, acc, out);
+  if (x.x.numel === 0) return res;
+  const lanes = [...Array(nd).keys()].filter((i) => i !== d);
+  const c = coalesce(lanes.map((i) => x.x.shape[i]!), [lanes.map((i) => x.x.strides[i]!), lanes.map((i) => res.strides[i]!)]);
+  const len = nd === 0 ? 1 : x.x.shape[d]!;
+  g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length), [x.x], [res], scanRun(c.shape, c.strides[0]!, c.strides[1]!, len, x.x.offset, nd ? x.x.strides[d]! : 0, nd ? res.strides[d]! : 0));
+  return res;
+}
+
+function logSoftmax(g: GpuCtx, xv: unknown, dim: unknown): NDArray | undefined {
+  const x = gin(g, xv);
+  if (!x || x.t !== 'f32' || x.x.ndim === 0 || typeof dim !== 'number') return undefined;
+  const dims = dimsOf([dim], x.x.ndim);
+  if (!dims) return undefined;
+  const res = g.exec.alloc(x.x.shape);
+  launch(g, { kind: 'log_softmax', inType: 'f32', accType: 'f32' }, x.x, dims, [res], {}, [], res);
+  return res;
+}
+
+/** A per-channel parameter of C elements on the GPU, with its (offset, stride); null when absent; undefined when unusable. */
+function channelParam(g: GpuCtx, v: unknown, C: number): { x: NDArray; at: [number, number] } | null | undefined {
+  if (v === null || v === undefined) return null;
+  const p = gin(g, v);
+  if (!p || p.t !== 'f32' || p.x.numel !== C) return undefined;
+  const nonUnit = p.x.shape.findIndex((s) => s !== 1);
+  return { x: p.x, at: [p.x.offset, nonUnit < 0 ? 0 : p.x.strides[nonUnit]!] };
+}
+
+type Param = ReturnType<typeof channelParam>;
+
+function paramsOf(list: Param[]): { present: boolean[]; inputs: NDArray[]; at: Array<[number, number] | undefined> } {
+  return { present: list.map((p) => !!p), inputs: list.filter((p) => !!p).map((p) => p!.x), at: list.map((p) => p?.at) };
+}
+
+function batchNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, rmv: unknown, rvv: unknown, mode: 'train' | 'running' | 'eval', momentum: unknown, epsV: unknown): NDArray[] | undefined {
+  const x = gin(g, xv);
+  const eps = num(epsV), mom = mode === 'running' ? num(momentum) : 0;
+  if (!x || x.t !== 'f32' || x.x.ndim < 2 || eps === undefined || mom === undefined) return undefined;
+  const C = x.x.shape[1]!;
+  const list = [channelParam(g, w, C), channelParam(g, b, C), mode === 'train' ? null : channelParam(g, rmv, C), mode === 'train' ? null : channelParam(g, rvv, C)];
+  if (list.some((p) => p === undefined) || (mode !== 'train' && (!list[2] || !list[3]))) return undefined;
+  if (mode !== 'eval' && x.x.numel === 0) return undefined;
+  const p = paramsOf(list);
+  const y = g.exec.alloc(x.x.shape);
+  const dims = [...Array(x.x.ndim).keys()].filter((d) => d !== 1);
+  const spec: ReduceSpec = { kind: 'bn', inType: 'f32', accType: 'f32', bnMode: mode, params: { w: p.present[0]!, b: p.present[1]!, rm: p.present[2]!, rv: p.present[3]! } };
+  const sc: ReduceScalars = { f0: eps, f1: mom, params: p.at };
+  if (mode === 'eval') {
+    launch(g, spec, x.x, dims, [y], sc, p.inputs, y);
+    return [y, g.exec.alloc([0]), g.exec.alloc([0]), contiguousGpu(g, list[2]!.x), contiguousGpu(g, list[3]!.x)];
+  }
+  const outs = [y, g.exec.alloc([C]), g.exec.alloc([C])];
+  if (mode === 'running') outs.push(g.exec.alloc([...(rmv as NDArray).shape]), g.exec.alloc([...(rvv as NDArray).shape]));
+  launch(g, spec, x.x, dims, outs, sc, p.inputs, y);
+  return outs;
+}
+
+function groupNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, N: unknown, C: unknown, group: unknown, epsV: unknown): NDArray[] | undefined {
+  const x = gin(g, xv);
+  const eps = num(epsV);
+  if (!x || x.t !== 'f32' || x.x.ndim < 2 || eps === undefined || typeof N !== 'number' || typeof C !== 'number' || typeof group !== 'number') return undefined;
+  if (x.x.shape[0] !== N || x.x.shape[1] !== C || group <= 0 || C % group !== 0 || N * group === 0) return undefined;
+  const list = [channelParam(g, w, C), channelParam(g, b, C), null, null];
+  if (list.some((p) => p === undefined)) return undefined;
+  const p = paramsOf(list);
+  const xc = x.x.isContiguous() ? x.x : contiguousGpu(g, x.x);
+  const rows = N * group, len = x.x.numel / rows;
+  const y = g.exec.alloc(x.x.shape);
+  const mean = g.exec.alloc([N, group]), rstd = g.exec.alloc([N, group]);
+  const spec: ReduceSpec = { kind: 'gn', inType: 'f32', accType: 'f32', params: { w: p.present[0]!, b: p.present[1]!, rm: false, rv: false } };
+  launch(g, spec, xc.withView([rows, len], [len, 1], xc.offset), [1], [y, mean, rstd], { f0: eps, u0: group, u1: C / group, params: p.at }, p.inputs, y.withView([rows, len], [len, 1], 0));
+  return [y, mean, rstd];
+}
+
+const BASE_MEAN_DIM = new Map(BASE_KERNELS).get('aten.mean.dim');
+const isF32 = (v: unknown): boolean => v instanceof NDArray && v.dtype === 'float32';
+
+function meanDim(args: unknown[], g: GpuCtx): unknown {
+  // The H·W fast path of the base table first (global average pooling).
+  const fast = isF32(args[0]) && args[3] == null ? BASE_MEAN_DIM?.(args, g) : undefined;
+  return fast === undefined || fast === false ? sumLike(g, 'mean', args[0], args[1], args[2], args[3]) : fast;
+}
+
+const correctionOf = (c: unknown): number | undefined => (c === null || c === undefined ? 1 : num(c));
+
+export const REDUCE_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
+  ['aten.sum.default', ([x, dt], g) => sumLike(g, 'sum', x, null, false, dt)],
+  ['aten.sum.dim_IntList', ([x, dim, keep, dt], g) => sumLike(g, 'sum', x, dim, keep, dt)],
+  ['aten.mean.default', ([x, dt], g) => sumLike(g, 'mean', x, null, false, dt)],
+  ['aten.mean.dim', meanDim],
+  ['aten.prod.default', ([x, dt], g) => sumLike(g, 'prod', x, null, false, dt)],
+  ['aten.prod.dim_int', ([x, dim, keep, dt], g) => (typeof dim === 'number' ? sumLike(g, 'prod', x, [dim], keep, dt) : undefined)],
+  ['aten.amax.default', ([x, dim, keep], g) => extreme(g, 'max', x, dim, keep)],
+  ['aten.amin.default', ([x, dim, keep], g) => extreme(g, 'min', x, dim, keep)],
+  ['aten.max.default', ([x], g) => extreme(g, 'max', x, null, false)],
+  ['aten.min.default', ([x], g) => extreme(g, 'min', x, null, false)],
+  ['aten.max.dim', ([x, dim, keep], g) => argLike(g, 'argmax', x, dim, keep, true)],
+  ['aten.min.dim', ([x, dim, keep], g) => argLike(g, 'argmin', x, dim, keep, true)],
+  ['aten.argmax.default', ([x, dim, keep], g) => argLike(g, 'argmax', x, dim, keep, false)],
+  ['aten.argmin.default', ([x, dim, keep], g) => argLike(g, 'argmin', x, dim, keep, false)],
+  ['aten.var.correction', ([x, dim, c, keep], g) => variance(g, x, dim, correctionOf(c), keep, false)],
+  ['aten.var.dim', ([x, dim, unbiased, keep], g) => variance(g, x, dim, unbiased === false ? 0 : 1, keep, false)],
+  ['aten.std.correction', ([x, dim, c, keep], g) => variance(g, x, dim, correctionOf(c), keep, true)],
+  ['aten.std.dim', ([x, dim, unbiased, keep], g) => variance(g, x, dim, unbiased === false ? 0 : 1, keep, true)],
+  ['aten.any.default', ([x], g) => extreme(g, 'any', x, null, false)],
+  ['aten.any.dim', ([x, dim, keep], g) => (typeof dim === 'number' ? extreme(g, 'any', x, [dim], keep) : undefined)],
+  ['aten.any.dims', ([x, dim, keep], g) => extreme(g, 'any', x, dim, keep, true)],
+  ['aten.all.default', ([x], g) => extreme(g, 'all', x, null, false)],
+  ['aten.all.dim', ([x, dim, keep], g) => (typeof dim === 'number' ? extreme(g, 'all', x, [dim], keep) : undefined)],
+  ['aten.all.dims', ([x, dim, keep], g) => extreme(g, 'all', x, dim, keep, true)],
+  ['aten.cumsum.default', ([x, dim, dt], g) => cumulative(g, 'sum', x, dim, dt)],
+  ['aten.cumprod.default', ([x, dim, dt], g) => cumulative(g, 'prod', x, dim, dt)],
+  ['aten.logsumexp.default', ([x, dim, keep], g) => logsumexp(g, x, dim, keep)],
+  ['aten.linalg_vector_norm.default', ([x, ord, dim, keep, dt], g) => vectorNorm(g, x, ord ?? 2, dim, keep, dt)],
+  ['aten.norm.ScalarOpt_dim', ([x, p, dim, keep], g) => vectorNorm(g, x, p ?? 2, dim, keep, null)],
+  ['aten.log_softmax.int', ([x, dim, dt], g) => (dt == null || dtypeOf(dt) === 'float32' ? logSoftmax(g, x, dim) : undefined)],
+  ['aten._log_softmax.default', ([x, dim, h2f], g) => (h2f ? undefined : logSoftmax(g, x, dim))],
+  ['aten.native_group_norm.default', ([x, w, b, N, C, , group, eps], g) => groupNorm(g, x, w, b, N, C, group, eps)],
+  [
+    'aten.group_norm.default',
+    ([x, group, w, b, eps], g) => (x instanceof NDArray && x.ndim >= 2 ? groupNorm(g, x, w, b, x.shape[0], x.shape[1], group, eps ?? 1e-5)?.[0] : undefined),
+  ],
+  ['aten._native_batch_norm_legit_functional.default', ([x, w, b, rm, rv, training, mom, eps], g) => batchNorm(g, x, w, b, rm, rv, training === true ? 'running' : 'eval', mom, eps)],
+  ['aten._native_batch_norm_legit.no_stats', ([x, w, b, , mom, eps], g) => batchNorm(g, x, w, b, null, null, 'train', mom, eps)],
+];

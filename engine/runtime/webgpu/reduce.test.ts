@@ -1,0 +1,329 @@
+// The WebGPU reduction kernels (ops/reduce.ts) against the CPU kernels: each op
+// runs its GPU kernel directly on GPU-resident inputs (float32, and int64/bool in
+// i32 buffers, keeping their strides: contiguous, transposed, sliced, broadcast)
+// and must not decline; the result must match the registry's CPU kernel in shape,
+// dtype and values. A few goldens come from torch 2.13 where the CPU kernel is not
+// the reference (any/all over dim=[]). The runtime tests check that a chain of
+// reductions stays on the GPU with one readback.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DType } from '../../core/dtype';
+import { NDArray } from '../../core/ndarray';
+import { PyFloat } from '../../core/scalar';
+import { Graph } from '../../ir/graph';
+import { defaultRegistry } from '../../ops/register-all';
+import { bindArgs } from '../../ops/schema';
+import { acquireTestDevice } from '../../../testing/webgpu';
+import { CpuRuntime } from '../cpu/cpu-runtime';
+import { expectClose, randArray, rng } from '../cpu/test-helpers';
+import { type GpuDevice } from './device';
+import { GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
+import { type GpuCtx } from './gpu-kernels';
+import { GPU_KERNELS } from './kernel-table';
+import { WebGpuRuntime } from './webgpu-runtime';
+
+let dev: GpuDevice | undefined;
+let why = '';
+/** One executor for the kernel tests, so compiled pipelines are reused. */
+let exec: GpuExecutor | undefined;
+beforeAll(async () => {
+  ({ dev, why } = await acquireTestDevice());
+  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
+  else exec = new GpuExecutor(dev.device);
+});
+afterAll(() => {
+  exec?.destroy();
+  dev?.device.destroy();
+});
+
+const r = rng(7);
+const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)), 120_000);
+const TOL = { atol: 2e-5, rtol: 2e-4 };
+
+/** A host array on the GPU with the same shape, strides, offset and torch dtype. */
+function toGpu(exec: GpuExecutor, a: NDArray): NDArray {
+  const up = exec.upload(a, a.dtype === 'float32' ? 'f32' : 'i32', true);
+  const st = up.storage as GpuStorage;
+  return new NDArray(new GpuStorage(a.dtype, st.buffer, st.elems, st.elemType, false), [...a.shape], [...a.strides], a.offset);
+}
+
+function toHost(o: NDArray, data: Float32Array | Int32Array): NDArray {
+  return NDArray.fromValues(o.dtype, o.shape, o.dtype === 'bool' ? Array.from(data, (v) => v !== 0) : data);
+}
+
+/** Run `target`'s GPU kernel on GPU copies of the tensor arguments (host ones where `host`); the kernel must not decline. */
+async function gpuResult(target: string, bound: unknown[], host = false): Promise<unknown> {
+  const ex = exec!;
+  const g: GpuCtx = { exec: ex, gpu: (a, type) => (isGpu(a) ? a : ex.upload(a, type ?? 'f32', false)) };
+  const onGpu = (a: unknown): unknown => (a instanceof NDArray ? (host ? a : toGpu(ex, a)) : Array.isArray(a) ? a.map(onGpu) : a);
+  const res = GPU_KERNELS.get(target)!(bound.map(onGpu), g);
+  expect(res, `${target} declined its arguments`).toBeTruthy();
+  const outs: NDArray[] = [];
+  const visit = (a: unknown): void => (isGpu(a) ? void outs.push(a) : Array.isArray(a) ? a.forEach(visit) : undefined);
+  visit(res);
+  const data = await ex.finish(outs);
+  const back = new Map(outs.map((o, i) => [o, toHost(o, data[i]!)]));
+  const swap = (a: unknown): unknown => (isGpu(a) ? back.get(a) : Array.isArray(a) ? a.map(swap) : a);
+  return swap(res);
+}
+
+/** expectClose, with equal infinities counted as equal (its error term would be inf - inf). */
+function expectNear(got: unknown, ref: unknown, tol: typeof TOL, path: string): void {
+  const strip = (a: unknown, b: unknown): [unknown, unknown] => {
+    if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+      const pairs = a.map((x, i) => strip(x, b[i]));
+      return [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+    }
+    if (!(a instanceof NDArray && b instanceof NDArray) || a.numel !== b.numel || a.dtype !== 'float32' || b.dtype !== 'float32') return [a, b];
+    const x = a.toArray(), y = b.toArray();
+    const same = (i: number) => x[i] === y[i] && !Number.isFinite(x[i]!);
+    return [NDArray.fromValues('float32', a.shape, x.map((v, i) => (same(i) ? 0 : v))), NDArray.fromValues('float32', b.shape, y.map((v, i) => (same(i) ? 0 : v)))];
+  };
+  const [a, b] = strip(got, ref);
+  expectClose(a, b, tol, path);
+}
+
+/** GPU kernel vs the registry's CPU kernel on the same bound arguments. */
+async function check(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, opts: { tol?: typeof TOL; host?: boolean } = {}): Promise<void> {
+  const def = defaultRegistry.get(target);
+  const bound = bindArgs(def.parsed, args, kwargs);
+  const cpu = def.cpu(bound, { op: target });
+  const gpu = await gpuResult(target, bound, opts.host);
+  expectNear(gpu, cpu, opts.tol ?? TOL, `${target}(${args.map(describeArg).join(', ')})`);
+}
+
+const describeArg = (a: unknown): string => (a instanceof NDArray ? `${a.dtype}[${a.shape.join(',')}]/[${a.strides.join(',')}]+${a.offset}` : JSON.stringify(a) ?? String(a));
+
+/** Random arrays of `shape` in four layouts: contiguous, last two dims transposed, sliced (stride 2, offset 1), broadcast along dim 0. */
+function layouts(shape: readonly number[], dtype: DType = 'float32', scale = 1): NDArray[] {
+  const nd = shape.length;
+  const out = [randArray(shape, r, dtype, scale)];
+  if (nd >= 2) {
+    const sw = [...shape];
+    [sw[nd - 1], sw[nd - 2]] = [sw[nd - 2]!, sw[nd - 1]!];
+    const base = randArray(sw, r, dtype, scale);
+    const st = [...base.strides];
+    [st[nd - 1], st[nd - 2]] = [st[nd - 2]!, st[nd - 1]!];
+    out.push(base.withView(shape, st, 0));
+  }
+  if (nd >= 1) {
+    const base = randArray([...shape.slice(0, -1), shape[nd - 1]! * 2 + 1], r, dtype, scale);
+    out.push(base.withView(shape, [...base.strides.slice(0, -1), 2], 1));
+  }
+  if (nd >= 2 && shape[0]! > 1) {
+    const base = randArray([1, ...shape.slice(1)], r, dtype, scale);
+    out.push(base.withView(shape, [0, ...base.strides.slice(1)], 0));
+  }
+  return out;
+}
+
+const SHAPES = [[3, 4, 5], [2, 3, 4, 5], [300, 7], [5, 700], [9]];
+/** Dim choices valid for a rank. */
+const dimChoices = (nd: number): Array<number[] | null> => (nd >= 3 ? [[0], [1], [-1], [0, 2], [], null] : nd === 2 ? [[0], [1], [-1, 0], null] : [[0], null]);
+
+/** A float array with values from a small set (many ties) and a few NaNs where `nans`. */
+function tied(shape: number[], nans = false): NDArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return NDArray.fromValues('float32', shape, Array.from({ length: n }, () => (nans && r() > 0.97 ? NaN : Math.floor(r() * 3))));
+}
+
+describe('WebGPU reductions vs the CPU kernels', () => {
+  gpuIt('sum / mean / prod over dim lists, keepdim, every layout', async () => {
+    for (const shape of SHAPES)
+      for (const x of layouts(shape))
+        for (const dims of dimChoices(shape.length))
+          for (const keep of [false, true]) {
+            await check('aten.sum.dim_IntList', [x, dims, keep]);
+            await check('aten.mean.dim', [x, dims, keep]);
+          }
+    for (const x of [...layouts([3, 4, 5]), ...layouts([40, 50])]) {
+      await check('aten.sum.default', [x]);
+      await check('aten.mean.default', [x]);
+      await check('aten.prod.dim_int', [x, 1, true]);
+      await check('aten.prod.dim_int', [x, -1]);
+    }
+    await check('aten.prod.default', [randArray([4, 6], r, 'float32', 2)]);
+    await check('aten.mean.dim', [randArray([2, 3, 4, 5], r), [-1, -2], true], {}, { host: true });
+    await check('aten.sum.dim_IntList', [NDArray.fromValues('float32', [], [3.5]), [0]]);
+    await check('aten.sum.dim_IntList', [randArray([0, 4], r), [0]]);
+    await check('aten.mean.dim', [randArray([3, 0], r), [1]]);
+  });
+
+  gpuIt('sums are compensated: 1e8 + 2000 ones - 1e8 is exact', async () => {
+    const vals = [1e8, ...new Array<number>(2000).fill(1), -1e8];
+    const x = NDArray.fromValues('float32', [vals.length], vals);
+    const [out] = [await gpuResult('aten.sum.default', [x, null])] as NDArray[];
+    expect(out!.item()).toBe(2000);
+    const rows = NDArray.fromValues('float32', [2, vals.length], [...vals, ...vals.map((v) => -v)]);
+    const s = (await gpuResult('aten.sum.dim_IntList', [rows, [1], false, null])) as NDArray;
+    expect(s.toArray()).toEqual([2000, -2000]);
+  });
+
+  gpuIt('integer and bool inputs, dtype arguments (torch promotion: int/bool sums → int64)', async () => {
+    for (const dtype of ['int64', 'bool'] as const)
+      for (const x of layouts([6, 70], dtype)) {
+        await check('aten.sum.dim_IntList', [x, [1]]);
+        await check('aten.sum.dim_IntList', [x, [0], true]);
+        await check('aten.sum.default', [x]);
+        await check('aten.sum.default', [x], { dtype: 'float32' });
+        await check('aten.prod.dim_int', [x, 0]);
+        await check('aten.amax.default', [x, [1]]);
+        await check('aten.amin.default', [x, [0]]);
+        await check('aten.max.dim', [x, 1]);
+        await check('aten.argmin.default', [x, 0]);
+        await check('aten.cumsum.default', [x, 1]);
+        await check('aten.logsumexp.default', [x, [1]]);
+      }
+    const f = randArray([5, 9], r, 'float32', 6);
+    await check('aten.sum.dim_IntList', [f, [1]], { dtype: 'int64' });
+    await check('aten.mean.dim', [f, [0]], { dtype: 'float32' });
+    await check('aten.prod.default', [NDArray.fromValues('int64', [5], [2, -3, 1, 4, 5])]);
+    await check('aten.cumprod.default', [randArray([4, 6], r, 'int64'), 0]);
+  });
+
+  gpuIt('amax / amin / max / min propagate NaN; max.dim / argmax keep the first index on ties', async () => {
+    for (const shape of [[4, 6, 5], [3, 500], [300, 6]]) {
+      for (const x of [tied(shape), tied(shape, true), ...layouts(shape)]) {
+        for (const d of [0, 1, -1]) {
+          await check('aten.max.dim', [x, d]);
+          await check('aten.min.dim', [x, d, true]);
+          await check('aten.argmax.default', [x, d]);
+          await check('aten.argmin.default', [x, d, true]);
+          await check('aten.amax.default', [x, [d]]);
+          await check('aten.amin.default', [x, [d], true]);
+        }
+        await check('aten.argmax.default', [x]);
+        await check('aten.argmin.default', [x, null, true]);
+        await check('aten.max.default', [x]);
+        await check('aten.min.default', [x]);
+        await check('aten.amax.default', [x, []]);
+      }
+    }
+    const nan = NDArray.fromValues('float32', [2, 4], [1, NaN, 3, NaN, -Infinity, -Infinity, 2, 2]);
+    await check('aten.max.dim', [nan, 1]);
+    await check('aten.argmin.default', [nan, 1]);
+  });
+
+  gpuIt('var / std: corrections, dims, one-element rows (NaN)', async () => {
+    for (const shape of [[3, 4, 5], [300, 7], [4, 600]])
+      for (const x of layouts(shape, 'float32', 3))
+        for (const dims of dimChoices(shape.length)) {
+          await check('aten.var.correction', [x, dims], { correction: 0, keepdim: true });
+          await check('aten.var.correction', [x, dims]);
+          await check('aten.std.correction', [x, dims], { correction: new PyFloat(2.5) });
+          await check('aten.var.dim', [x, dims, false]);
+          await check('aten.std.dim', [x, dims, true, true]);
+        }
+    const shifted = NDArray.fromValues('float32', [2, 1000], Array.from({ length: 2000 }, () => 1000 + r()));
+    await check('aten.var.correction', [shifted, [1]]);
+    await check('aten.std.correction', [randArray([4, 1], r), [1]]);
+  });
+
+  gpuIt('any / all over float (zeros, NaN), int and bool inputs', async () => {
+    const sparse = (shape: number[]) => NDArray.fromValues('float32', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (r() > 0.9 ? (r() > 0 ? NaN : 1) : 0)));
+    const xs = [sparse([4, 5, 6]), sparse([200, 3]), ...layouts([4, 5, 6], 'bool'), ...layouts([3, 80], 'int64'), NDArray.fromValues('float32', [3, 2], [0, -0, 0, 1, -0, NaN])];
+    for (const x of xs) {
+      for (const op of ['any', 'all']) {
+        await check(`aten.${op}.default`, [x]);
+        await check(`aten.${op}.dim`, [x, 1]);
+        await check(`aten.${op}.dim`, [x, -1, true]);
+        await check(`aten.${op}.dims`, [x, [0, 1]]);
+        await check(`aten.${op}.dims`, [x, null, true]);
+      }
+    }
+  });
+
+  gpuIt('any.dims / all.dims over dim=[] reduce nothing (torch 2.13 golden)', async () => {
+    // torch.ops.aten.any.dims(torch.tensor([[0.,1.],[0.,0.]]), []) → [[False, True], [False, False]]; all.dims the same.
+    const x = NDArray.fromValues('float32', [2, 2], [0, 1, 0, 0]);
+    for (const op of ['aten.any.dims', 'aten.all.dims']) {
+      const out = (await gpuResult(op, [x, [], false])) as NDArray;
+      expect(out.dtype).toBe('bool');
+      expect([...out.shape]).toEqual([2, 2]);
+      expect(out.toArray()).toEqual([0, 1, 0, 0]);
+    }
+  });
+
+  gpuIt('cumsum / cumprod along every dim, any layout; compensated cumsum', async () => {
+    for (const shape of [[3, 4, 5], [2, 300], [7]])
+      for (const x of layouts(shape))
+        for (let d = -1; d < shape.length; d++) {
+          await check('aten.cumsum.default', [x, d]);
+          await check('aten.cumprod.default', [x, d]);
+        }
+    await check('aten.cumsum.default', [randArray([3, 4], r, 'float32', 5), 1], { dtype: 'int64' });
+    await check('aten.cumsum.default', [NDArray.fromValues('float32', [], [2.5]), 0]);
+    // torch: cumsum([1e8, 1, 1, -1e8]) = [1e8, 1e8, 1e8, 2] (accumulated in double).
+    const c = (await gpuResult('aten.cumsum.default', [NDArray.fromValues('float32', [4], [1e8, 1, 1, -1e8]), 0, null])) as NDArray;
+    expect(c.toArray()).toEqual([1e8, 1e8, 1e8, 2]);
+  });
+
+  gpuIt('logsumexp (infinite and NaN rows), vector norms of every ord', async () => {
+    for (const shape of [[3, 4, 5], [300, 7], [4, 600]])
+      for (const x of layouts(shape, 'float32', 4))
+        for (const dims of dimChoices(shape.length)) {
+          if (dims && dims.length) await check('aten.logsumexp.default', [x, dims, true]);
+          for (const ord of [2, 1, Infinity, -Infinity, 0, 3, new PyFloat(0.5), -1]) await check('aten.linalg_vector_norm.default', [x, ord, dims]);
+          if (dims) await check('aten.norm.ScalarOpt_dim', [x, null, dims, true]);
+        }
+    const special = NDArray.fromValues('float32', [4, 3], [-Infinity, -Infinity, -Infinity, Infinity, 1, 2, NaN, 1, 2, 0, 0, 0]);
+    await check('aten.logsumexp.default', [special, [1]]);
+    await check('aten.linalg_vector_norm.default', [special, Infinity, [1]]);
+    await check('aten.linalg_vector_norm.default', [special, 2, [0]]);
+  });
+
+  gpuIt('log_softmax along every dim, any layout', async () => {
+    for (const shape of [[3, 4, 5], [300, 7], [2, 700]])
+      for (const x of layouts(shape, 'float32', 5))
+        for (let d = -1; d < shape.length; d++) {
+          await check('aten._log_softmax.default', [x, d, false]);
+          await check('aten.log_softmax.int', [x, d]);
+        }
+    await check('aten.log_softmax.int', [randArray([4, 6], r), 1, 'float32']);
+  });
+
+  gpuIt('group norm and batch norm (training statistics, running-stat updates, eval)', async () => {
+    const cases: Array<[number[], number]> = [[[2, 6, 4, 5], 3], [[3, 4, 7], 2], [[2, 4, 20, 20], 4], [[5, 6], 6]];
+    for (const [shape, G] of cases)
+      for (const x of layouts(shape, 'float32', 2)) {
+        const C = shape[1]!;
+        const hw = shape.slice(2).reduce((a, b) => a * b, 1);
+        await check('aten.native_group_norm.default', [x, randArray([C], r), randArray([C], r), shape[0], C, hw, G, 1e-5]);
+        await check('aten.native_group_norm.default', [x, null, null, shape[0], C, hw, G, 1e-3]);
+        await check('aten.group_norm.default', [x, G, randArray([C], r)]);
+      }
+    for (const shape of [[4, 3, 5, 6], [8, 3], [2, 5, 40, 30]])
+      for (const x of layouts(shape, 'float32', 3)) {
+        const C = shape[1]!;
+        const rm = randArray([C], r), rv = NDArray.fromValues('float32', [C], Array.from({ length: C }, () => 0.5 + Math.abs(r())));
+        await check('aten._native_batch_norm_legit_functional.default', [x, randArray([C], r), randArray([C], r), rm, rv, true, 0.1, 1e-5]);
+        await check('aten._native_batch_norm_legit_functional.default', [x, null, randArray([C], r), rm, rv, true, 0.3, 1e-3]);
+        await check('aten._native_batch_norm_legit_functional.default', [x, randArray([C], r), null, rm, rv, false, 0.1, 1e-5]);
+        await check('aten._native_batch_norm_legit.no_stats', [x, randArray([C], r), randArray([C], r), true, 0.1, 1e-5]);
+        await check('aten._native_batch_norm_legit.no_stats', [x, null, null, true, 0.1, 1e-5]);
+      }
+  });
+});
+
+describe('WebGPU reductions in the runtime', () => {
+  gpuIt('argmax → sum (int64 on the GPU) → and a float chain run with one readback and no host fallback', async () => {
+    const g = new Graph();
+    const x = g.placeholder('x');
+    const am = g.createNode('call_function', 'aten.argmax.default', [x, 1], {}, 'am');
+    const s = g.createNode('call_function', 'aten.sum.dim_IntList', [am, [0]], {}, 's');
+    const v = g.createNode('call_function', 'aten.var.correction', [x, [0, 1]], {}, 'v');
+    const ls = g.createNode('call_function', 'aten.log_softmax.int', [x, 0], {}, 'ls');
+    const mx = g.createNode('call_function', 'aten.max.dim', [ls, -1], {}, 'mx');
+    const gi = g.createNode('call_function', 'getitem', [mx, 1], {}, 'gi');
+    const an = g.createNode('call_function', 'aten.any.dims', [gi, null], {}, 'an');
+    g.output([s, v, an, gi]);
+    const inputs = [randArray([3, 40, 5], r)];
+    const cpu = new CpuRuntime(g).run(inputs);
+    const fallbacks: string[] = [];
+    const rt = new WebGpuRuntime(g, dev!, { onHostFallback: (op) => fallbacks.push(op) });
+    const out = await rt.run(inputs);
+    expectClose(out, cpu, TOL);
+    expect(fallbacks).toEqual([]);
+    expect(rt.exec.stats.readbacks).toBe(1);
+  });
+});
