@@ -1,7 +1,8 @@
 // WebGPU sort, argsort and topk: a bitonic sorting network per row (the sorted
-// dim moved last, rows padded to a power of two P), one dispatch per network
-// stage over (key, index) pairs in two work buffers, then the first k pairs of
-// each row copied out as values and int64 indices.
+// dim moved last, rows padded to a power of two P) over (key, index) pairs in
+// two work buffers: stages of distance below 512 in workgroup memory (one
+// dispatch for rows up to 512), longer ones one dispatch per stage; then the
+// first k pairs of each row are copied out as values and int64 indices.
 //
 // The order is total, so the result is stable: keys compare as torch's CPU
 // comparator does (NaN after every number ascending, before them descending;
@@ -34,16 +35,8 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   };
 }
 
-/** One compare-exchange stage (block size k, distance j). Uniforms: total (rows·P/2), L, P, k, j. */
-function sortStepProgram(descending: boolean): ProgramInfo {
-  return {
-    name: 'sort_step',
-    cacheKey: { hint: descending ? 'desc' : 'asc', inputDependencies: [] },
-    bindings: { inputs: [], outputs: ['f32', 'i32'] },
-    uniformWords: 5,
-    getShaderSource: (h: ShaderHelper) => `${h.prelude()}
-fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-// Whether (k1, i1) comes before (k2, i2); indices >= L are padding.
+/** WGSL `before(k1, i1, k2, i2, L)`: whether pair 1 sorts first; indices >= L are padding. */
+const beforeFn = (descending: boolean): string => `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn before(k1: f32, i1: i32, k2: f32, i2: i32, L: i32) -> bool {
   let pad1 = i1 >= L; let pad2 = i2 >= L;
   if (pad1 || pad2) { return select(pad2, i1 < i2, pad1 && pad2); }
@@ -51,7 +44,17 @@ fn before(k1: f32, i1: i32, k2: f32, i2: i32, L: i32) -> bool {
   if (n1 || n2) { return select(${descending ? 'n1' : 'n2'}, i1 < i2, n1 && n2); }
   if (k1 == k2) { return i1 < i2; }
   return ${descending ? 'k1 > k2' : 'k1 < k2'};
-}
+}`;
+
+/** One compare-exchange stage over global memory (block size k, distance j). Uniforms: total (rows·P/2), L, P, k, j. */
+function sortStepProgram(descending: boolean): ProgramInfo {
+  return {
+    name: 'sort_step',
+    cacheKey: { hint: descending ? 'desc' : 'asc', inputDependencies: [] },
+    bindings: { inputs: [], outputs: ['f32', 'i32'] },
+    uniformWords: 5,
+    getShaderSource: (h: ShaderHelper) => `${h.prelude()}
+${beforeFn(descending)}
 ${h.main(`  if (idx >= U(0u)) { return; }
   let L = i32(U(1u)); let P = U(2u); let k = U(3u); let j = U(4u);
   let half = P / 2u;
@@ -63,6 +66,55 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   if (before(kb, ib, ka, ia, L) == up) {
     out0[a] = kb; out0[b] = ka; out1[a] = ib; out1[b] = ia;
   }`)}`,
+  };
+}
+
+/** Elements one workgroup sorts in workgroup memory (two per thread). */
+const CHUNK = 512;
+
+/**
+ * The stages whose distance is below the chunk size C (≤ CHUNK), in workgroup
+ * memory: one workgroup per chunk of C pairs, block sizes blkLo..blkHi, each
+ * from distance min(blk, C)/2 down to 1; the direction comes from the
+ * row-relative position, so chunks of one row alternate as the network needs.
+ * Uniforms: chunks, L, P, C, blkLo, blkHi.
+ */
+function sortLocalProgram(descending: boolean): ProgramInfo {
+  const T = CHUNK / 2;
+  return {
+    name: 'sort_local',
+    cacheKey: { hint: descending ? 'desc' : 'asc', inputDependencies: [] },
+    bindings: { inputs: [], outputs: ['f32', 'i32'] },
+    uniformWords: 6,
+    getShaderSource: (h: ShaderHelper) => `${h.prelude()}
+${beforeFn(descending)}
+var<workgroup> sk: array<f32, ${CHUNK}>;
+var<workgroup> si: array<i32, ${CHUNK}>;
+@compute @workgroup_size(${T})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let chunk = wg.x + wg.y * nwg.x;
+  if (chunk >= U(0u)) { return; }
+  let L = i32(U(1u)); let P = U(2u); let C = U(3u);
+  let perRow = P / C;
+  let start = (chunk % perRow) * C;
+  let base = (chunk / perRow) * P + start;
+  let t = lid.x;
+  for (var e = t; e < C; e = e + ${T}u) { sk[e] = out0[base + e]; si[e] = out1[base + e]; }
+  workgroupBarrier();
+  for (var blk = U(4u); blk <= U(5u); blk = blk * 2u) {
+    for (var j = min(blk, C) / 2u; j >= 1u; j = j / 2u) {
+      if (t < C / 2u) {
+        let lo = (t / j) * 2u * j + (t % j);
+        let hi = lo + j;
+        let up = ((start + lo) & blk) == 0u;
+        let ka = sk[lo]; let kb = sk[hi]; let ia = si[lo]; let ib = si[hi];
+        if (before(kb, ib, ka, ia, L) == up) { sk[lo] = kb; sk[hi] = ka; si[lo] = ib; si[hi] = ia; }
+      }
+      workgroupBarrier();
+    }
+  }
+  for (var e = t; e < C; e = e + ${T}u) { out0[base + e] = sk[e]; out1[base + e] = si[e]; }
+}`,
   };
 }
 
@@ -110,9 +162,20 @@ export function sortRows(g: GpuCtx, x: unknown, dim: unknown, descending: boolea
   const keys = exec.alloc([rows * P], 'f32');
   const order = exec.alloc([rows * P], 'i32', 'int64');
   exec.dispatch(sortInitProgram(R), [t], [keys, order], run(rows * P, new Uniforms().u(rows * P, L, P, ...pShape, ...perm.map((j) => t.strides[j]!), t.offset)));
-  const step = sortStepProgram(descending);
-  for (let blk = 2; blk <= P; blk *= 2)
-    for (let j = blk / 2; j >= 1; j /= 2) exec.dispatch(step, [], [keys, order], run((rows * P) / 2, new Uniforms().u((rows * P) / 2, L, P, blk, j)));
+  if (P > 1) {
+    // Blocks up to the chunk size entirely in workgroup memory; larger ones take global
+    // stages down to the chunk size, then finish in workgroup memory.
+    const C = Math.min(P, CHUNK);
+    const chunks = (rows * P) / C;
+    const local = sortLocalProgram(descending);
+    const localRun = (lo: number, hi: number): RunData => ({ uniforms: new Uniforms().u(chunks, L, P, C, lo, hi).build(), workgroups: gridFor(chunks, 1) });
+    exec.dispatch(local, [], [keys, order], localRun(2, C));
+    const step = sortStepProgram(descending);
+    for (let blk = 2 * C; blk <= P; blk *= 2) {
+      for (let j = blk / 2; j >= C; j /= 2) exec.dispatch(step, [], [keys, order], run((rows * P) / 2, new Uniforms().u((rows * P) / 2, L, P, blk, j)));
+      exec.dispatch(local, [], [keys, order], localRun(blk, blk));
+    }
+  }
   const shape = [...t.shape];
   shape[d] = k;
   const values = exec.alloc(shape, 'f32');
