@@ -10,6 +10,7 @@ import { erf as erf_ } from '../../ops/cpu-elementwise';
 
 const erf: (x: number) => number = erf_;
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
+import { fexp, ftanh, geluTanhLoop } from './fast-math';
 
 export type UnaryKind =
   | 'relu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'silu' | 'gelu' | 'gelu_tanh'
@@ -37,24 +38,16 @@ export function unaryLoop(kind: UnaryKind, x: Float32Array, xi: number, out: Flo
       }
       return;
     case 'sigmoid':
-      for (let i = 0; i < n; i++) out[oi + i] = 1 / (1 + Math.exp(-x[xi + i]!));
+      // fast-math.ts: several times faster than Math.exp / Math.tanh in V8, exact to f32.
+      for (let i = 0; i < n; i++) out[oi + i] = 1 / (1 + fexp(-x[xi + i]!));
       return;
     case 'tanh':
-      // (e^2x − 1)/(e^2x + 1): several times faster than Math.tanh in V8, exact to f32.
-      for (let i = 0; i < n; i++) {
-        const v = x[xi + i]!;
-        if (v > 20 || v < -20) out[oi + i] = v > 0 ? 1 : -1;
-        else if (v > -1e-4 && v < 1e-4) out[oi + i] = v;
-        else {
-          const e = Math.exp(2 * v);
-          out[oi + i] = (e - 1) / (e + 1);
-        }
-      }
+      for (let i = 0; i < n; i++) out[oi + i] = ftanh(x[xi + i]!);
       return;
     case 'silu':
       for (let i = 0; i < n; i++) {
         const v = x[xi + i]!;
-        out[oi + i] = v / (1 + Math.exp(-v));
+        out[oi + i] = v / (1 + fexp(-v));
       }
       return;
     case 'gelu':
@@ -63,14 +56,9 @@ export function unaryLoop(kind: UnaryKind, x: Float32Array, xi: number, out: Flo
         out[oi + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2));
       }
       return;
-    case 'gelu_tanh': {
-      const k = Math.sqrt(2 / Math.PI);
-      for (let i = 0; i < n; i++) {
-        const v = x[xi + i]!;
-        out[oi + i] = 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v * v * v)));
-      }
+    case 'gelu_tanh':
+      geluTanhLoop(x, xi, out, oi, n);
       return;
-    }
     case 'neg':
       for (let i = 0; i < n; i++) out[oi + i] = -x[xi + i]!;
       return;

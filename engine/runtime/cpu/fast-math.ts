@@ -1,28 +1,28 @@
 // Transcendentals for f32 kernels, computed in f64 to well below f32 rounding
 // (relative error < 1e-9) but several times faster than V8's Math.exp /
-// Math.tanh (which are out-of-line calls, ~9 ns each). exp(z) = 2^k · e^r with
-// k = round(z / ln 2) and |r| ≤ ln2/2, e^r by its degree-8 Taylor polynomial
-// (truncation r⁹/9! < 2e-10), 2^k from a table. Everything is plain arithmetic
-// that TurboFan inlines into the callers' loops.
+// Math.tanh (which are out-of-line calls, ~9 ns each). exp(z) = 2^(k/16) · e^r
+// with k = round(16z / ln 2) and |r| ≤ ln2/32, e^r by its degree-4 Taylor
+// polynomial (truncation r⁵/5! < 5e-11), 2^(k/16) from a table. Everything is
+// plain arithmetic that TurboFan inlines into the callers' loops.
 
-const LOG2E = Math.LOG2E;
-const LN2 = Math.LN2;
 /** Adding then subtracting 1.5·2^52 rounds a double to the nearest integer. */
 const ROUND = 6755399441055744;
-const KMAX = 150;
-const POW2 = new Float64Array(2 * KMAX + 1);
-for (let k = -KMAX; k <= KMAX; k++) POW2[k + KMAX] = 2 ** k;
+const STEPS = 16;
+const TO_K = STEPS / Math.LN2;
+const K_LN2 = Math.LN2 / STEPS;
 /** |z| beyond this under/overflows f32 anyway: clamp so k stays inside the table. */
 const ZMAX = 100;
+const KMAX = Math.ceil(ZMAX * TO_K) + 1;
+const POW2 = new Float64Array(2 * KMAX + 1);
+for (let k = -KMAX; k <= KMAX; k++) POW2[k + KMAX] = 2 ** (k / STEPS);
 
 /** e^z for |z| ≤ 100 (clamped beyond), relative error < 1e-9; NaN gives NaN. */
 export function fexp(z: number): number {
   const c = z > ZMAX ? ZMAX : z < -ZMAX ? -ZMAX : z;
-  const kf = c * LOG2E + ROUND - ROUND;
-  const r = c - kf * LN2;
-  const r2 = r * r;
-  const p = 1 + r + r2 * (0.5 + r * (1 / 6) + r2 * (1 / 24 + r * (1 / 120) + r2 * (1 / 720 + r * (1 / 5040) + r2 * (1 / 40320))));
-  // NaN: c is NaN, kf NaN, index NaN|0 = 0 → p (NaN) · 2^-150 = NaN.
+  const kf = c * TO_K + ROUND - ROUND;
+  const r = c - kf * K_LN2;
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24))));
+  // NaN: c is NaN, kf NaN, index NaN|0 = 0 → p (NaN) · table = NaN.
   return p * POW2[(kf + KMAX) | 0]!;
 }
 
