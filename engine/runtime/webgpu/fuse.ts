@@ -4,11 +4,16 @@
 // its meta), has that single user and does not mutate a value from outside the
 // group; an in-place op whose `self` comes from outside stays a group root, so
 // its write lands in `self` (see webgpu-runtime.ts).
+//
+// Chains may compute bool and integer values too (Note [Typed pointwise] in
+// ops/elementwise.ts): comparisons, logic, bitwise ops and the integer-exact
+// arithmetic in INT_OUTPUT produce bool/int64/int32 nodes on the GPU, and any
+// op reads bool/int inputs. Scalars take the kind of their Python type.
 
-import { PyFloat } from '../../core/scalar';
+import { PyFloat, isPyScalar, scalarIsFloat } from '../../core/scalar';
 import { type Node } from '../../ir/graph';
 import { isTensorMeta } from '../../ops/types';
-import { type BinaryOp, type Expr, type UnaryOp } from './ops/elementwise';
+import { type BinaryOp, type Expr, type TypedOp, type UnaryOp, dtypeKind } from './ops/elementwise';
 
 /** An operand as the builder sees it: a sub-expression, a scalar slot, or absent (None). */
 export type Operand = Expr | undefined;
@@ -163,8 +168,9 @@ const fill = (inplaceOp: boolean, tensorValue: boolean): PointwiseSpec => ({
   tensorArgs: tensorValue ? [0, 1] : [0],
   inplace: inplaceOp,
   build: (o) => {
+    // x is read (it gives the shape); the value keeps its kind.
     const x = o(0), v = o(1);
-    return x && v && { t: 'call', f: 'select($1, $1, $0 == $0 || $0 != $0)', args: [x, v] };
+    return x && v && { t: 'where', c: { t: 'typed', op: 'isnan', args: [x] }, a: v, b: v };
   },
 });
 const zero = (inplaceOp: boolean): PointwiseSpec => ({
@@ -175,9 +181,70 @@ const zero = (inplaceOp: boolean): PointwiseSpec => ({
     return x && { t: 'call', f: 'select(0.0, 0.0, $0 == $0)', args: [x] };
   },
 });
+const typedOp = (op: TypedOp, arity: 1 | 2): PointwiseSpec => ({
+  tensorArgs: arity === 2 ? [0, 1] : [0],
+  build: (o) => {
+    const args = arity === 2 ? [o(0), o(1)] : [o(0)];
+    return args.every((a) => a !== undefined) ? { t: 'typed', op, args: args as Expr[] } : undefined;
+  },
+});
+/** round(x, decimals): torch's nearbyint(x·10^d)/10^d (d > 0) or nearbyint(x/10^-d)·10^-d in float32; 10^|d| is a compile-time constant. */
+const roundDecimals: PointwiseSpec = {
+  tensorArgs: [0],
+  build: (o, args) => {
+    const d = args[1];
+    if (typeof d !== 'number' || !Number.isInteger(d)) return undefined;
+    const bits = new Uint32Array(new Float32Array([10 ** Math.abs(d)]).buffer)[0]!;
+    const p = `bitcast<f32>(${bits}u)`;
+    const x = o(0);
+    return x && { t: 'call', f: d > 0 ? `select(round($0 * ${p}) / ${p}, $0, abs($0) > 3.4028234663852886e38)` : `select(round($0 / ${p}) * ${p}, $0, abs($0) > 3.4028234663852886e38)`, args: [x] };
+  },
+};
+const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
+/** A scalar operand tagged with its Python type's kind; int scalars outside int32 fail the build (host). */
+function scalarKind(e: Operand, v: unknown): Operand {
+  if (!e || e.t !== 'sc' || !isPyScalar(v)) return e;
+  if (typeof v === 'boolean') return { ...e, k: 'bool' };
+  if (scalarIsFloat(v)) return { ...e, k: 'f32' };
+  return (v as number) >= I32_MIN && (v as number) <= I32_MAX ? { ...e, k: 'i32' } : undefined;
+}
+const withScalarKinds = (s: PointwiseSpec): PointwiseSpec => ({ ...s, build: (o, args) => s.build((i) => scalarKind(o(i), args[i]), args) });
+
 const NAN_SAFE_RELU6 = 'select(clamp($0, 0.0, 6.0), $0, (bitcast<u32>($0) & 0x7fffffffu) > 0x7f800000u)';
 
-export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map<string, PointwiseSpec>([
+const COMPARISONS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+const BITWISE = [['and', 'bitand'], ['or', 'bitor'], ['xor', 'bitxor']] as const;
+const TYPED: Array<[string, PointwiseSpec]> = [
+  ...COMPARISONS.flatMap((op): Array<[string, PointwiseSpec]> => [[`aten.${op}.Tensor`, typedOp(op, 2)], [`aten.${op}.Scalar`, typedOp(op, 2)]]),
+  ['aten.logical_and.default', typedOp('and', 2)],
+  ['aten.logical_or.default', typedOp('or', 2)],
+  ['aten.logical_xor.default', typedOp('xor', 2)],
+  ['aten.logical_not.default', typedOp('not', 1)],
+  ['aten.isnan.default', typedOp('isnan', 1)],
+  ['aten.isinf.default', typedOp('isinf', 1)],
+  ['aten.bitwise_not.default', typedOp('bitnot', 1)],
+  ...BITWISE.flatMap(([k, op]): Array<[string, PointwiseSpec]> => [
+    [`aten.bitwise_${k}.Tensor`, typedOp(op, 2)],
+    [`aten.bitwise_${k}.Scalar`, typedOp(op, 2)],
+    [`aten.__${k}__.Tensor`, typedOp(op, 2)],
+    [`aten.__${k}__.Scalar`, typedOp(op, 2)],
+  ]),
+  ['aten.round.decimals', roundDecimals],
+];
+
+/** Ops that may produce bool/int nodes on the GPU: their integer results are exact (within int32, Note [Typed pointwise]). */
+const INT_OUTPUT: ReadonlySet<string> = new Set([
+  ...TYPED.map(([k]) => k).filter((k) => k !== 'aten.round.decimals'),
+  ...['add', 'sub', 'mul', 'add_', 'sub_', 'mul_'].flatMap((op) => [`aten.${op}.Tensor`, `aten.${op}.Scalar`]),
+  'aten.rsub.Scalar', 'aten.rsub.Tensor', 'aten.neg.default', 'aten.abs.default', 'aten.maximum.default', 'aten.minimum.default', 'aten.detach.default',
+  'aten.where.self', 'aten.where.ScalarSelf', 'aten.where.ScalarOther', 'aten.where.Scalar',
+  'aten.masked_fill.Scalar', 'aten.masked_fill.Tensor', 'aten.masked_fill_.Scalar', 'aten.masked_fill_.Tensor',
+  'aten.clamp.default', 'aten.clamp_.default', 'aten.clamp.Tensor', 'aten.clamp_min.default', 'aten.clamp_max.default', 'aten.clamp_min.Tensor', 'aten.clamp_max.Tensor', 'aten.clamp_min_.default',
+  'aten.fill.Scalar', 'aten.fill.Tensor', 'aten.fill_.Scalar', 'aten.fill_.Tensor', 'aten.zero.default', 'aten.zero_.default',
+]);
+
+const SPECS: Array<[string, PointwiseSpec]> = [
+  ...TYPED,
   ...(['relu', 'hardswish', 'hardsigmoid', 'sigmoid', 'tanh', 'silu', 'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sin', 'cos', 'reciprocal'] as const).map(
     (op): [string, PointwiseSpec] => [`aten.${op}.default`, un(op)],
   ),
@@ -269,13 +336,22 @@ export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map<string, Poi
   ['aten.zero_.default', zero(true)],
   ['aten.batch_norm.default', bn(7, 5)],
   ['aten._native_batch_norm_legit_no_training.default', bn(6)],
-]);
+];
 
-const isF32Node = (n: Node): boolean => {
-  const v = n.meta.val;
-  if (Array.isArray(v)) return isTensorMeta(v[0]) && v[0].dtype === 'float32';
-  return isTensorMeta(v) && v.dtype === 'float32';
-};
+export const POINTWISE: ReadonlyMap<string, PointwiseSpec> = new Map(SPECS.map(([k, s]) => [k, withScalarKinds(s)]));
+
+/** Output dtype of a node (first output), from its meta. */
+export function nodeDType(n: Node): string | undefined {
+  const v = Array.isArray(n.meta.val) ? n.meta.val[0] : n.meta.val;
+  return isTensorMeta(v) ? v.dtype : undefined;
+}
+
+/** A pointwise node the GPU computes: float32 output, or bool/int32/int64 from an op in INT_OUTPUT. */
+export function pointwiseEligible(n: Node): boolean {
+  if (n.op !== 'call_function' || !POINTWISE.has(n.target)) return false;
+  const k = dtypeKind(nodeDType(n));
+  return k === 'f32' || (k !== undefined && INT_OUTPUT.has(n.target));
+}
 
 /** The producer node of a pointwise node's tensor argument `i`, if that argument is a node. */
 export function producerAt(n: Node, boundArgNodes: readonly unknown[], i: number): Node | undefined {
@@ -290,7 +366,7 @@ export function producerAt(n: Node, boundArgNodes: readonly unknown[], i: number
  */
 export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => readonly unknown[] | undefined, maxLeaves = 6): Map<Node, Node> {
   const rootOf = new Map<Node, Node>();
-  const eligible = (n: Node): boolean => n.op === 'call_function' && POINTWISE.has(n.target) && isF32Node(n) && n.target !== 'aten._native_batch_norm_legit_no_training.default';
+  const eligible = (n: Node): boolean => pointwiseEligible(n) && n.target !== 'aten._native_batch_norm_legit_no_training.default';
   for (let k = nodes.length - 1; k >= 0; k--) {
     const root = nodes[k]!;
     if (rootOf.has(root) || !eligible(root)) continue;

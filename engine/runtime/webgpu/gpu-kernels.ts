@@ -348,10 +348,11 @@ export const BASE_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
 ];
 
 /** Ops that only read metadata: they may take GPU tensors on the host. */
-export const METADATA_OPS: ReadonlySet<string> = new Set(['aten.sym_size.int', 'aten.sym_numel.default', 'aten.sym_stride.int', 'aten._assert_tensor_metadata.default']);
+export const METADATA_OPS: ReadonlySet<string> = new Set(['aten.sym_size.int', 'aten.sym_numel.default', 'aten.sym_stride.int', 'aten._assert_tensor_metadata.default', 'aten._assert_scalar.default']);
 
 /** Pure views (stride arithmetic) handled by the CPU movement kernels on GPU-backed arrays. */
 export const VIEW_OPS: ReadonlySet<string> = new Set([
   'aten.view.default', 'aten.permute.default', 'aten.transpose.int', 'aten.t.default', 'aten.unsqueeze.default', 'aten.squeeze.dim', 'aten.squeeze.dims',
   'aten.squeeze.default', 'aten.expand.default', 'aten.slice.Tensor', 'aten.select.int', 'aten.split.Tensor', 'aten.split_with_sizes.default', 'aten.unflatten.int',
+  'aten.view_as.default', 'aten.swapaxes.default', 'aten.movedim.int', 'aten.movedim.intlist', 'aten.expand_as.default', 'aten.narrow.default', 'aten.chunk.default', 'aten.unbind.int',
 ]);

@@ -9,7 +9,7 @@
 // too; if that needs GPU data it costs an extra readback, which is counted in
 // `exec.stats` and reported through `onHostFallback`.
 
-import { type StorageArray, makeStorage } from '../../core/dtype';
+import { type DType, type StorageArray, makeStorage } from '../../core/dtype';
 import { NDArray, Storage } from '../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../core/scalar';
 import { type Graph, type Node, mapNodes } from '../../ir/graph';
@@ -29,11 +29,12 @@ import { PY_FUNCTIONS } from '../cpu/python-ops';
 import { pointwiseOutputStrides } from '../cpu/elementwise';
 import { type GpuDevice } from './device';
 import { GpuExecutor, GpuStorage, gpuStorage, isGpu } from './gpu-exec';
-import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides, contiguousGpu, copyInto } from './gpu-kernels';
+import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides } from './gpu-kernels';
 import { GPU_KERNELS } from './kernel-table';
 import { SerialQueue, Slicer } from './gpu-wait';
-import { POINTWISE, pointwiseGroups } from './fuse';
-import { type Expr, fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
+import { POINTWISE, pointwiseEligible, pointwiseGroups } from './fuse';
+import { type Expr, elemOf, fusedElementwiseProgram, fusedElementwiseRun, pointwisePlan } from './ops/elementwise';
+import { contiguousTyped, copyTyped } from './ops/tensor-ops';
 import { type ElemType } from './program';
 
 export interface WebGpuRuntimeOptions {
@@ -194,7 +195,7 @@ export class WebGpuRuntime extends Interpreter {
       else if (Array.isArray(a)) a.forEach(collect);
     };
     collect(out);
-    const dense = gpuOuts.map((o) => (o.isContiguous() ? o : contiguousGpu(this.ctx(), o)));
+    const dense = gpuOuts.map((o) => (o.isContiguous() ? o : contiguousTyped(this.ctx(), o)));
     const data = await this.exec.finish(dense);
     const host = new Map(gpuOuts.map((o, i) => [o, hostArray(o, data[i]!)]));
     for (const [o] of host) release(o);
@@ -251,7 +252,7 @@ export class WebGpuRuntime extends Interpreter {
       const r = k(args, g);
       if (r !== undefined) return r;
     }
-    if (POINTWISE.has(t) && metaDType(n) === 'float32') {
+    if (pointwiseEligible(n)) {
       const r = this.pointwiseNodes([n], n, values);
       if (r !== undefined) return r;
     }
@@ -276,8 +277,8 @@ export class WebGpuRuntime extends Interpreter {
     if (!gpuArgs.length) return args;
     this.options.onHostFallback?.(n.target, n.name);
     const g = this.ctx();
-    const data = await this.exec.finish(gpuArgs.map((a) => (a.isContiguous() ? a : contiguousGpu(g, a))));
-    const host = new Map(gpuArgs.map((a, i) => [a, new NDArray(new Storage('float32', data[i]!.slice()), [...a.shape], contiguousStridesOf(a.shape))]));
+    const data = await this.exec.finish(gpuArgs.map((a) => (a.isContiguous() ? a : contiguousTyped(g, a))));
+    const host = new Map(gpuArgs.map((a, i) => [a, hostArray(a, data[i]!)]));
     const swap = (a: unknown): unknown => (isGpu(a) ? host.get(a) : Array.isArray(a) ? a.map(swap) : a);
     return args.map(swap);
   }
@@ -336,16 +337,20 @@ export class WebGpuRuntime extends Interpreter {
     const shape = broadcastAll(leaves.map((l) => l.shape));
     if (!shape) return undefined;
     const g = this.ctx();
-    const gl = leaves.map((l) => this.onGpu(l, 'f32'));
+    // Leaf and output kinds (bool/int too); undefined keeps bool/int work over host inputs on the host.
+    const outDtype = metaDType(root) ?? 'float32';
+    const plan = pointwisePlan(leaves, outDtype);
+    if (!plan) return undefined;
+    const gl = leaves.map((l, i) => this.onGpu(l, elemOf(plan.kinds[i]!)));
     const leafStrides = gl.map((l) => broadcastStrides(l, shape));
     const spec = POINTWISE.get(root.target)!;
     const selfArg = spec.inplace ? fill(this.boundOf.get(root)![0], values) : undefined;
-    const program = fusedElementwiseProgram(expr, gl.map(() => 'f32'), shape.length, scalars.length);
+    const program = fusedElementwiseProgram(expr, plan.kinds, shape.length, scalars.length, plan.out);
     const runInto = (out: NDArray) => this.exec.dispatch(program, gl, [out], fusedElementwiseRun(shape, out.strides, out.offset, gl.map((l, i) => ({ strides: leafStrides[i]!, offset: l.offset })), scalars));
     if (selfArg instanceof NDArray && !inGroup.has(this.graph.nodes[(this.boundOf.get(root)![0] as Slot).index]!)) {
       // In place into a value from outside the group: its storage must change.
       if (!(selfArg.storage instanceof GpuStorage)) return undefined;
-      const fresh = this.exec.alloc(selfArg.shape);
+      const fresh = this.exec.alloc(selfArg.shape, elemOf(plan.out), selfArg.dtype);
       runInto(fresh.withView(selfArg.shape, dense(selfArg) ? selfArg.strides : fresh.strides, 0));
       const st = gpuStorage(selfArg);
       if (dense(selfArg) && st.pooled) {
@@ -353,12 +358,12 @@ export class WebGpuRuntime extends Interpreter {
         st.buffer = gpuStorage(fresh).buffer;
         this.exec.giveBuffer(old);
       } else {
-        copyInto(g, fresh, selfArg);
+        copyTyped(g, fresh, selfArg);
         this.exec.recycle(gpuStorage(fresh));
       }
       return selfArg;
     }
-    const out = this.exec.alloc(shape);
+    const out = this.exec.alloc(shape, elemOf(plan.out), outDtype as DType);
     const strides = pointwiseOutputStrides(shape, leafStrides);
     const view = out.withView(shape, strides, 0);
     runInto(view);

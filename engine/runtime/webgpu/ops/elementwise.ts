@@ -3,18 +3,43 @@
 // (broadcast) strides, scalars come from uniforms, the result is written through
 // the output's strides. A chain like batch_norm → hardswish_, or the decomposed
 // x·clamp(x+3, 0, 6)/6, becomes a single dispatch (see fuse.ts).
+//
+// Note [Typed pointwise]
+// Values have a kind: f32, i32 (int32/int64 tensors) or bool (0/1 in an i32).
+// Leaves take the kind of their tensor, scalars the kind of their Python type,
+// each operation promotes its operands as torch does across categories
+// (bool < int < float; within a category every int is an i32), and the result
+// is converted to the output's kind. Integer arithmetic is exact while every
+// value, inputs and intermediates, lies in int32 range: host int64 inputs
+// outside it are refused (leafKind), int scalars outside it fail the build, and
+// results that overflow wrap as i32 (not detected; torch's int64 would not).
 
+import { type NDArray } from '../../../core/ndarray';
+import { GpuStorage } from '../gpu-exec';
 import { type ElemType, type ProgramInfo, type ShaderHelper, Uniforms, gridFor, type RunData } from '../program';
 
 export type UnaryOp =
   | 'relu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'silu' | 'gelu' | 'gelu_tanh'
   | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sin' | 'cos' | 'reciprocal' | 'identity';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum' | 'pow';
+/** Ops whose operand and result kinds are not f32 (Note [Typed pointwise]). */
+export type TypedOp =
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'and' | 'or' | 'xor' | 'not'
+  | 'bitand' | 'bitor' | 'bitxor' | 'bitnot' | 'isnan' | 'isinf';
+
+/** The kind of a value in a pointwise program. */
+export type Kind = 'f32' | 'i32' | 'bool';
+export const elemOf = (k: Kind): ElemType => (k === 'f32' ? 'f32' : 'i32');
 
 /** A pointwise expression: tensor leaves (`in`), uniform scalars (`sc`), operations. */
 export type Expr =
   | { readonly t: 'in'; readonly i: number }
-  | { readonly t: 'sc'; readonly i: number }
+  /** A scalar slot; `k` is its Python type's kind (f32 when absent). */
+  | { readonly t: 'sc'; readonly i: number; readonly k?: Kind }
+  /** The output element's coordinate along dim `d` (i32). */
+  | { readonly t: 'coord'; readonly d: number }
+  | { readonly t: 'cast'; readonly k: Kind; readonly a: Expr }
+  | { readonly t: 'typed'; readonly op: TypedOp; readonly args: readonly Expr[] }
   | { readonly t: 'un'; readonly op: UnaryOp; readonly a: Expr }
   | { readonly t: 'bin'; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly t: 'clamp'; readonly a: Expr; readonly lo?: Expr; readonly hi?: Expr }
@@ -29,7 +54,13 @@ export function exprKey(e: Expr): string {
     case 'in':
       return `i${e.i}`;
     case 'sc':
-      return `s${e.i}`;
+      return `s${e.i}${e.k ?? ''}`;
+    case 'coord':
+      return `c${e.d}`;
+    case 'cast':
+      return `${e.k}(${exprKey(e.a)})`;
+    case 'typed':
+      return `${e.op}(${e.args.map(exprKey).join(',')})`;
     case 'un':
       return `${e.op}(${exprKey(e.a)})`;
     case 'bin':
@@ -215,87 +246,259 @@ fn cos_(x: f32) -> f32 {
   return v.x;
 }`;
 
-/** WGSL statements computing `e`, one `let` per node; returns the final variable. */
-function emit(e: Expr, out: string[], leaf: (i: number) => string, scalar: (i: number) => string): string {
-  const v = (s: string) => {
+interface Val {
+  readonly v: string;
+  readonly k: Kind;
+}
+
+const RANK: Record<Kind, number> = { bool: 0, i32: 1, f32: 2 };
+/** torch's promotion across categories: the highest of bool < int < float. */
+export const promote = (...ks: Kind[]): Kind => ks.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'bool' as Kind);
+
+/** WGSL converting `x` of kind `from` to kind `to` (bool is 0/1 in an i32; float→int truncates). */
+export function convert(x: string, from: Kind, to: Kind): string {
+  if (from === to) return x;
+  if (to === 'f32') return `f32(${x})`;
+  if (to === 'i32') return from === 'f32' ? `i32(${x})` : x;
+  // WGSL may assume no NaNs in comparisons: NaN is tested on its bits (and is true, as in torch).
+  return from === 'f32' ? `select(0, 1, ${x} != 0.0 || isnan_(${x}))` : `select(0, 1, ${x} != 0)`;
+}
+
+const NAN_TEST = 'fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }';
+
+const CMP: Partial<Record<TypedOp, string>> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+const BIT: Partial<Record<TypedOp, string>> = { and: '&', or: '|', xor: '^', bitand: '&', bitor: '|', bitxor: '^' };
+
+/** WGSL statements computing `e`, one `let` per node; returns the final value and its kind. */
+function emit(e: Expr, out: string[], leaf: (i: number) => Val, scalar: (i: number, k: Kind) => string): Val {
+  const v = (s: string, k: Kind): Val => {
     const name = `t${out.length}`;
     out.push(`  let ${name} = ${s};`);
-    return name;
+    return { v: name, k };
   };
+  const sub = (x: Expr) => emit(x, out, leaf, scalar);
+  const as = (x: Val, k: Kind) => convert(x.v, x.k, k);
+  const f = (x: Expr) => as(sub(x), 'f32');
   switch (e.t) {
     case 'in':
-      return v(leaf(e.i));
+      return v(leaf(e.i).v, leaf(e.i).k);
     case 'sc':
-      return v(scalar(e.i));
-    case 'un':
-      return v(unary(e.op, emit(e.a, out, leaf, scalar)));
-    case 'bin':
-      return v(binary(e.op, emit(e.a, out, leaf, scalar), emit(e.b, out, leaf, scalar)));
+      return v(scalar(e.i, e.k ?? 'f32'), e.k ?? 'f32');
+    case 'coord':
+      return v(`coord_(idx, ${e.d}u)`, 'i32');
+    case 'cast':
+      return v(as(sub(e.a), e.k), e.k);
+    case 'un': {
+      const a = sub(e.a);
+      if (e.op === 'identity') return a;
+      if (a.k !== 'f32' && (e.op === 'neg' || e.op === 'abs')) return v(unary(e.op, a.v), 'i32');
+      return v(unary(e.op, as(a, 'f32')), 'f32');
+    }
+    case 'bin': {
+      const a = sub(e.a), b = sub(e.b);
+      const k = e.op === 'div' || e.op === 'pow' ? 'f32' : promote(a.k, b.k);
+      if (k === 'bool') return v(convert(binary(e.op, a.v, b.v), 'i32', 'bool'), 'bool');
+      return v(binary(e.op, as(a, k), as(b, k)), k);
+    }
     case 'clamp': {
       // torch.clamp: min first, then max; NaN propagates.
-      const a = emit(e.a, out, leaf, scalar);
-      let r = a;
-      if (e.lo) r = v(`select(max(${r}, ${emit(e.lo, out, leaf, scalar)}), ${a}, ${a} != ${a})`);
-      if (e.hi) r = v(`select(min(${r}, ${emit(e.hi, out, leaf, scalar)}), ${a}, ${a} != ${a})`);
-      return r;
+      const a = sub(e.a);
+      const lo = e.lo && sub(e.lo), hi = e.hi && sub(e.hi);
+      const k = promote(a.k, ...(lo ? [lo.k] : []), ...(hi ? [hi.k] : []));
+      const x = v(as(a, k), k).v;
+      const keepNan = (r: string) => (k === 'f32' ? `select(${r}, ${x}, ${x} != ${x})` : r);
+      let r = x;
+      if (lo) r = v(keepNan(`max(${r}, ${as(lo, k)})`), k).v;
+      if (hi) r = v(keepNan(`min(${r}, ${as(hi, k)})`), k).v;
+      return { v: r, k };
     }
-    case 'where':
-      return v(`select(${emit(e.b, out, leaf, scalar)}, ${emit(e.a, out, leaf, scalar)}, ${emit(e.c, out, leaf, scalar)} != 0.0)`);
+    case 'where': {
+      const c = sub(e.c), a = sub(e.a), b = sub(e.b);
+      const k = promote(a.k, b.k);
+      return v(`select(${as(b, k)}, ${as(a, k)}, ${as(c, 'bool')} != 0)`, k);
+    }
+    case 'typed':
+      return typed(e.op, e.args.map(sub), v);
     case 'call': {
-      const names = e.args.map((a) => emit(a, out, leaf, scalar));
-      return v(e.f.replace(/\$(\d+)/g, (_, k: string) => names[Number(k)]!));
+      const names = e.args.map(f);
+      return v(e.f.replace(/\$(\d+)/g, (_, k: string) => names[Number(k)]!), 'f32');
     }
     case 'bn': {
-      const x = emit(e.x, out, leaf, scalar);
-      const m = emit(e.mean, out, leaf, scalar);
-      const va = emit(e.variance, out, leaf, scalar);
-      const eps = emit(e.eps, out, leaf, scalar);
-      let r = v(`(${x} - ${m}) * inverseSqrt(${va} + ${eps})`);
-      if (e.w) r = v(`${r} * ${emit(e.w, out, leaf, scalar)}`);
-      if (e.b) r = v(`${r} + ${emit(e.b, out, leaf, scalar)}`);
+      const x = f(e.x), m = f(e.mean), va = f(e.variance), eps = f(e.eps);
+      let r = v(`(${x} - ${m}) * inverseSqrt(${va} + ${eps})`, 'f32');
+      if (e.w) r = v(`${r.v} * ${f(e.w)}`, 'f32');
+      if (e.b) r = v(`${r.v} + ${f(e.b)}`, 'f32');
       return r;
     }
   }
 }
 
+function typed(op: TypedOp, args: readonly Val[], v: (s: string, k: Kind) => Val): Val {
+  const [a, b] = args as [Val, Val];
+  const cmp = CMP[op];
+  if (cmp) {
+    const k = promote(a.k, b.k);
+    const x = convert(a.v, a.k, k), y = convert(b.v, b.k, k);
+    if (k !== 'f32') return v(`select(0, 1, ${x} ${cmp} ${y})`, 'bool');
+    // NaN compares unequal to everything, on its bits (WGSL may assume no NaNs).
+    const nan = `(isnan_(${x}) || isnan_(${y}))`;
+    return v(op === 'ne' ? `select(0, 1, ${nan} || ${x} != ${y})` : `select(0, 1, !${nan} && ${x} ${cmp} ${y})`, 'bool');
+  }
+  switch (op) {
+    case 'and':
+    case 'or':
+    case 'xor':
+      return v(`(${convert(a.v, a.k, 'bool')} ${BIT[op]} ${convert(b.v, b.k, 'bool')})`, 'bool');
+    case 'not':
+      return v(`(${convert(a.v, a.k, 'bool')} ^ 1)`, 'bool');
+    case 'bitand':
+    case 'bitor':
+    case 'bitxor': {
+      const k = promote(a.k, b.k);
+      if (k === 'f32') throw new Error(`bitwise ${op.slice(3)} is not defined for float32`);
+      return v(`(${a.v} ${BIT[op]} ${b.v})`, k);
+    }
+    case 'bitnot':
+      if (a.k === 'f32') throw new Error('bitwise not is not defined for float32');
+      return v(a.k === 'bool' ? `(${a.v} ^ 1)` : `(~${a.v})`, a.k);
+    case 'isnan':
+      return v(a.k === 'f32' ? `select(0, 1, isnan_(${a.v}))` : '0', 'bool');
+    case 'isinf':
+      return v(a.k === 'f32' ? `select(0, 1, (bitcast<u32>(${a.v}) & 0x7fffffffu) == 0x7f800000u)` : '0', 'bool');
+    default:
+      throw new Error(`internal error: ${op} is not a typed pointwise op`);
+  }
+}
+
+const usesCoord = (e: Expr): boolean => {
+  switch (e.t) {
+    case 'coord':
+      return true;
+    case 'in':
+    case 'sc':
+      return false;
+    case 'un':
+    case 'cast':
+      return usesCoord(e.a);
+    case 'bin':
+      return usesCoord(e.a) || usesCoord(e.b);
+    case 'clamp':
+      return usesCoord(e.a) || (!!e.lo && usesCoord(e.lo)) || (!!e.hi && usesCoord(e.hi));
+    case 'where':
+      return usesCoord(e.c) || usesCoord(e.a) || usesCoord(e.b);
+    case 'typed':
+    case 'call':
+      return e.args.some(usesCoord);
+    case 'bn':
+      return [e.x, e.mean, e.variance, e.eps, e.w, e.b].some((x) => !!x && usesCoord(x));
+  }
+};
+
+/** `coord_(i, d)`: the coordinate of flat output index `i` along dim `d` (shape at uniform words 1…rank). */
+function coordFn(rank: number): string {
+  return `fn coord_(i: u32, d: u32) -> i32 {
+  var rem = i;
+  var j = ${rank - 1}u;
+  loop {
+    if (j <= d) { break; }
+    rem = rem / U(1u + j);
+    j = j - 1u;
+  }
+  return i32(rem % U(1u + d));
+}`;
+}
+
 /**
  * The fused program: out[i] = expr(in0[off0(i)], …, scalars) over `rank`-D
- * outputs. Uniforms: total, shape[rank], out strides[rank], out offset, per input
- * strides[rank] + offset, then the scalars.
+ * outputs. Inputs are given by kind (bool and i32 read i32 buffers); the result
+ * is converted to `outKind`. Uniforms: total, shape[rank], out strides[rank], out
+ * offset, per input strides[rank] + offset, then each scalar as an f32 word and
+ * an i32 word.
  */
-export function fusedElementwiseProgram(expr: Expr, inputTypes: readonly ElemType[], rank: number, scalars: number): ProgramInfo {
+export function fusedElementwiseProgram(expr: Expr, inputKinds: readonly Kind[], rank: number, scalars: number, outKind: Kind = 'f32'): ProgramInfo {
   const per = rank + 1;
-  const words = 1 + rank + per + inputTypes.length * per + scalars;
+  const words = 1 + rank + per + inputKinds.length * per + 2 * scalars;
   return {
     name: 'pointwise',
-    cacheKey: { hint: `${exprKey(expr)}|s${scalars}`, inputDependencies: inputTypes.map((t) => `${t}r${rank}`) },
-    bindings: { inputs: inputTypes, outputs: ['f32'] },
+    cacheKey: { hint: `${exprKey(expr)}|s${scalars}|${outKind}`, inputDependencies: inputKinds.map((t) => `${t}r${rank}`) },
+    bindings: { inputs: inputKinds.map(elemOf), outputs: [elemOf(outKind)] },
     uniformWords: words,
     getShaderSource: (h: ShaderHelper) => {
       const fns = [h.offsetFn('outOff', rank, 1, 1 + rank, 1 + 2 * rank)];
-      inputTypes.forEach((_, k) => {
+      if (rank > 0 && usesCoord(expr)) fns.push(coordFn(rank));
+      inputKinds.forEach((_, k) => {
         const base = 1 + rank + per + k * per;
         fns.push(h.offsetFn(`inOff${k}`, rank, 1, base, base + rank));
       });
       const body: string[] = ['  if (idx >= U(0u)) { return; }'];
-      const scalarBase = 1 + rank + per + inputTypes.length * per;
+      const scalarBase = 1 + rank + per + inputKinds.length * per;
       const res = emit(
         expr,
         body,
-        (i) => (inputTypes[i] === 'f32' ? `in${i}[inOff${i}(idx)]` : `f32(in${i}[inOff${i}(idx)])`),
-        (i) => `Uf(${scalarBase + i}u)`,
+        (i) => ({ v: `in${i}[inOff${i}(idx)]`, k: inputKinds[i]! }),
+        (i, k) => (k === 'f32' ? `Uf(${scalarBase + 2 * i}u)` : `Ui(${scalarBase + 2 * i + 1}u)`),
       );
-      body.push(`  out0[outOff(idx)] = ${res};`);
-      return [h.prelude(), POW, TRANSCENDENTALS, ...fns, h.main(body.join('\n'))].join('\n');
+      body.push(`  out0[outOff(idx)] = ${convert(res.v, res.k, outKind)};`);
+      return [h.prelude(), POW, TRANSCENDENTALS, NAN_TEST, ...fns, h.main(body.join('\n'))].join('\n');
     },
   };
 }
 
-/** Uniforms and grid for the fused program. */
+/** Uniforms and grid for the fused program (each scalar as f32 and as i32). */
 export function fusedElementwiseRun(shape: readonly number[], outStrides: readonly number[], outOffset: number, inputs: ReadonlyArray<{ strides: readonly number[]; offset: number }>, scalars: readonly number[]): RunData {
   const n = shape.reduce((a, b) => a * b, 1);
   const u = new Uniforms().u(n).u(...shape).u(...outStrides).u(outOffset);
   for (const x of inputs) u.u(...x.strides).u(x.offset);
-  u.f(...scalars);
+  for (const s of scalars) u.f(s).i(Number.isFinite(s) ? Math.trunc(s) : 0);
   return { uniforms: u.build(), workgroups: gridFor(n) };
+}
+
+const I32_MAX = 2 ** 31 - 1;
+
+/**
+ * The kind a tensor leaf is read as, or undefined when it cannot be: float64 /
+ * half types, and host int64 data outside int32 range (Note [Typed pointwise]).
+ */
+export function leafKind(a: NDArray): Kind | undefined {
+  if (a.storage instanceof GpuStorage) return a.storage.elemType === 'f32' ? 'f32' : a.dtype === 'bool' ? 'bool' : 'i32';
+  switch (a.dtype) {
+    case 'float32':
+      return 'f32';
+    case 'bool':
+      return 'bool';
+    case 'int32':
+    case 'int16':
+    case 'int8':
+    case 'uint8':
+      return 'i32';
+    case 'int64': {
+      const d = a.storage.data as Float64Array;
+      for (let i = 0; i < d.length; i++) if (d[i]! > I32_MAX || d[i]! < -I32_MAX - 1) return undefined;
+      return 'i32';
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The kind of a tensor of torch dtype `d` on the GPU (undefined: not held on the GPU). */
+export function dtypeKind(d: string | undefined): Kind | undefined {
+  return d === 'float32' ? 'f32' : d === 'bool' ? 'bool' : d === 'int64' || d === 'int32' ? 'i32' : undefined;
+}
+
+/**
+ * Where bool/int work runs when none of its inputs is on the GPU yet. Off:
+ * on the host, as the consumers of such bookkeeping (embedding positions,
+ * index, cumsum) read host values and a GPU result would cost a readback.
+ * On: on the GPU (tests, and graphs whose consumers all run on the GPU).
+ */
+export const placement = { intOnGpu: false };
+
+/** Leaf kinds and output kind of one pointwise dispatch; undefined when it runs on the host. */
+export function pointwisePlan(leaves: readonly NDArray[], outDtype: string | undefined): { kinds: Kind[]; out: Kind } | undefined {
+  const out = dtypeKind(outDtype ?? 'float32');
+  const kinds = leaves.map(leafKind);
+  if (!out || kinds.some((k) => k === undefined)) return undefined;
+  if (out !== 'f32' && !placement.intOnGpu && !leaves.some((l) => l.storage instanceof GpuStorage)) return undefined;
+  return { kinds: kinds as Kind[], out };
 }

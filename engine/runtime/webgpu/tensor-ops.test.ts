@@ -1,0 +1,351 @@
+// The typed pointwise programs (comparisons, logic, bitwise, bool/int chains)
+// and the kernels of ops/tensor-ops.ts (copies, conversions, factories,
+// materializing movement, padding, tril/triu) and the views added to VIEW_OPS,
+// each against the CPU runtime on random shapes with contiguous, transposed,
+// sliced and broadcast inputs, checking that the GPU did the work.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NDArray, contiguousStrides } from '../../core/ndarray';
+import { PyFloat } from '../../core/scalar';
+import { Graph, type Node } from '../../ir/graph';
+import { CpuRuntime } from '../cpu/cpu-runtime';
+import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
+import { acquireTestDevice } from '../../../testing/webgpu';
+import { type GpuDevice } from './device';
+import { placement } from './ops/elementwise';
+import { WebGpuRuntime } from './webgpu-runtime';
+
+let dev: GpuDevice | undefined;
+let why = '';
+beforeAll(async () => {
+  ({ dev, why } = await acquireTestDevice());
+  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
+});
+afterAll(() => dev?.device.destroy());
+
+const r = rng(23);
+const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)));
+
+type Build = (op: (target: string, args: unknown[], kwargs?: Record<string, unknown>) => Node, inputs: Node[]) => Node;
+const metaOf = (x: NDArray) => ({ dtype: x.dtype, shape: [...x.shape], strides: [...x.strides] });
+
+/** A graph from `build` over placeholders for `inputs`, every node's meta.val taken from a CPU run. */
+function chain(inputs: readonly NDArray[], build: Build): Graph {
+  const make = (all: boolean) => {
+    const g = new Graph();
+    const phs = inputs.map((_, i) => g.placeholder(`x${i}`));
+    const made: Node[] = [];
+    const toArg = (a: unknown): unknown => (Array.isArray(a) ? a.map(toArg) : a);
+    const out = build((t, args, kw = {}) => {
+      const n = g.createNode('call_function', t, args.map(toArg) as never[], kw as never, 'op');
+      made.push(n);
+      return n;
+    }, phs);
+    g.output(all ? made : out);
+    return { g, made };
+  };
+  const probe = make(true);
+  const values = new CpuRuntime(probe.g, { fuse: false }).run(inputs) as unknown[];
+  const real = make(false);
+  real.made.forEach((n, i) => {
+    const v = values[i];
+    if (v instanceof NDArray) n.meta.val = metaOf(v);
+    else if (Array.isArray(v) && v[0] instanceof NDArray) n.meta.val = (v as NDArray[]).map(metaOf);
+  });
+  return real.g;
+}
+
+/** Run on both runtimes, compare, and return the GPU runtime's stats and fallbacks. */
+async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-5, rtol: 2e-4 }, label = '') {
+  const graph = chain(inputs, build);
+  const cpu = new CpuRuntime(graph).run(inputs);
+  const fallbacks: string[] = [];
+  const gpu = new WebGpuRuntime(graph, dev!, { onHostFallback: (op) => fallbacks.push(op) });
+  const out = await gpu.run(inputs);
+  expectClose(out, cpu, tol, label);
+  return { stats: gpu.exec.stats, fallbacks };
+}
+
+/** One op over GPU inputs: each input goes through detach (a GPU copy), then `view` (e.g. a transpose). */
+async function onGpu(target: string, inputs: readonly NDArray[], rest: unknown[] = [], kwargs: Record<string, unknown> = {}, view?: (op: Parameters<Build>[0], n: Node) => Node) {
+  const prev = placement.intOnGpu;
+  placement.intOnGpu = true;
+  try {
+    const res = await check(inputs, (op, xs) => op(target, [...xs.map((x) => (view ? view(op, op('aten.detach.default', [x])) : op('aten.detach.default', [x]))), ...rest], kwargs), undefined, target);
+    expect(res.fallbacks, `${target}: no host fallback`).toEqual([]);
+    expect(res.stats.dispatches, `${target}: ran on the GPU`).toBeGreaterThanOrEqual(1);
+    return res;
+  } finally {
+    placement.intOnGpu = prev;
+  }
+}
+
+/** An op with host inputs and constants only (factories); it must dispatch on the GPU. */
+async function direct(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, intOnGpu = true) {
+  const prev = placement.intOnGpu;
+  placement.intOnGpu = intOnGpu;
+  try {
+    const arrays = args.filter((a): a is NDArray => a instanceof NDArray);
+    const res = await check(arrays, (op, xs) => {
+      let k = 0;
+      return op(target, args.map((a) => (a instanceof NDArray ? xs[k++]! : a)), kwargs);
+    }, undefined, target);
+    expect(res.stats.dispatches, `${target}: ran on the GPU`).toBeGreaterThanOrEqual(1);
+    return res;
+  } finally {
+    placement.intOnGpu = prev;
+  }
+}
+
+const T = (op: Parameters<Build>[0], n: Node) => op('aten.transpose.int', [n, 0, 1]);
+const withSpecials = (shape: number[]) => {
+  const a = randArray(shape, r, 'float32', 3);
+  const v = a.toArray();
+  [NaN, Infinity, -Infinity, 0, -0].forEach((s, i) => (v[(i * 7) % v.length] = s));
+  return NDArray.fromValues('float32', shape, v);
+};
+const ints = (shape: number[], lo: number, hi: number) => NDArray.fromValues('int64', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(lo + ((r() + 1) / 2) * (hi - lo))));
+const pairs: Array<[number[], number[]]> = [[[4, 5], [4, 5]], [[4, 5], [5]], [[3, 1, 5], [1, 4, 1]], [[6], []]];
+
+describe('typed pointwise on WebGPU', () => {
+  gpuIt('comparisons (Tensor and Scalar) on float, int64 and bool, broadcast and strided', async () => {
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge']) {
+      for (const [a, b] of pairs) {
+        const x = randArray(a, r), y = randArray(b, r).withView(b, contiguousStrides(b), 0);
+        // equal elements included, so that eq/le/ge see ties
+        await direct(`aten.${op}.Tensor`, [x, NDArray.fromValues('float32', x.shape, x.toArray().map((v, i) => (i % 3 ? v : 0.5)))]);
+        await direct(`aten.${op}.Tensor`, [x, y]);
+      }
+      await direct(`aten.${op}.Tensor`, [randTransposed([5, 6], r), randSliced([5, 6], r)]);
+      await direct(`aten.${op}.Scalar`, [withSpecials([4, 6]), new PyFloat(0.25)]);
+      await onGpu(`aten.${op}.Tensor`, [ints([4, 5], -3, 3), ints([5], -3, 3)]);
+      await onGpu(`aten.${op}.Scalar`, [ints([4, 5], -3, 3)], [1]);
+      await onGpu(`aten.${op}.Scalar`, [ints([4, 5], -3, 3)], [new PyFloat(0.5)], {}, T);
+      await onGpu(`aten.${op}.Tensor`, [randArray([3, 4], r, 'bool'), randArray([4], r, 'bool')]);
+    }
+  });
+  gpuIt('logical ops, isnan/isinf, bitwise ops and round(decimals)', async () => {
+    for (const op of ['logical_and', 'logical_or', 'logical_xor']) {
+      await direct(`aten.${op}.default`, [withSpecials([4, 5]), randArray([5], r, 'bool')]);
+      await onGpu(`aten.${op}.default`, [ints([3, 4], -1, 2), randArray([3, 1], r, 'bool')], [], {}, undefined);
+    }
+    await direct('aten.logical_not.default', [withSpecials([3, 7])]);
+    await onGpu('aten.logical_not.default', [ints([4, 3], -2, 2)], [], {}, T);
+    for (const op of ['isnan', 'isinf']) {
+      await direct(`aten.${op}.default`, [withSpecials([5, 4])]);
+      await onGpu(`aten.${op}.default`, [ints([3, 3], -5, 5)]);
+    }
+    for (const k of ['and', 'or', 'xor']) {
+      await onGpu(`aten.bitwise_${k}.Tensor`, [ints([4, 5], -100, 100), ints([5], -100, 100)]);
+      await onGpu(`aten.bitwise_${k}.Tensor`, [randArray([4, 5], r, 'bool'), randArray([4, 5], r, 'bool')], [], {}, T);
+      await onGpu(`aten.bitwise_${k}.Scalar`, [ints([4, 5], -100, 100)], [13]);
+      await onGpu(`aten.__${k}__.Tensor`, [ints([2, 3, 4], -9, 9), ints([3, 1], -9, 9)]);
+      await onGpu(`aten.__${k}__.Scalar`, [randArray([3, 4], r, 'bool')], [true]);
+    }
+    await onGpu('aten.bitwise_not.default', [ints([4, 5], -50, 50)], [], {}, T);
+    await onGpu('aten.bitwise_not.default', [randArray([4, 5], r, 'bool')]);
+    for (const d of [2, 0, -1]) await direct('aten.round.decimals', [randArray([5, 6], r, 'float32', 40)], { decimals: d }, false);
+    await direct('aten.round.decimals', [randTransposed([5, 6], r)], { decimals: 3 }, false);
+  });
+  gpuIt('integer arithmetic is exact within int32; larger host int64 inputs stay on the host', async () => {
+    const big = NDArray.fromValues('int64', [4], [1_000_000_007, -1_073_741_823, 2_000_000_000, 5]);
+    const other = NDArray.fromValues('int64', [4], [1_000_000_009, -1_073_741_824, 147_483_647, -7]);
+    await onGpu('aten.add.Tensor', [big, other]);
+    await onGpu('aten.sub.Tensor', [big, other]);
+    await onGpu('aten.mul.Scalar', [NDArray.fromValues('int64', [3], [46340, -46341, 3])], [46340]);
+    await onGpu('aten.eq.Tensor', [big, NDArray.fromValues('int64', [4], [1_000_000_007, 1, 2_000_000_000, 6])]);
+    // 2^31 and beyond: the host computes (exactly, as int64).
+    const prev = placement.intOnGpu;
+    placement.intOnGpu = true;
+    try {
+      const huge = NDArray.fromValues('int64', [3], [2 ** 31, -(2 ** 33) + 1, 3]);
+      const res = await check([huge, other.withView([3], [1], 0)], (op, [a, b]) => op('aten.add.Tensor', [a!, b!]));
+      expect(res.stats.dispatches).toBe(0);
+      const sc = await check([NDArray.fromValues('int64', [2], [1, 2])], (op, [a]) => op('aten.add.Scalar', [a!, 2 ** 32]));
+      expect(sc.stats.dispatches).toBe(0);
+    } finally {
+      placement.intOnGpu = prev;
+    }
+  });
+  gpuIt("gpt2's causal-mask chain (arange → le / eq → __and__) fuses and stays on the GPU", async () => {
+    const prev = placement.intOnGpu;
+    placement.intOnGpu = true;
+    try {
+      const n = 7;
+      const res = await check([], (op) => {
+        const a = op('aten.arange.default', [n]);
+        const b = op('aten.arange.default', [n]);
+        const rows = op('aten.unsqueeze.default', [a, 1]);
+        const cols = op('aten.unsqueeze.default', [b, 0]);
+        const le = op('aten.le.Tensor', [cols, rows]);
+        const eq = op('aten.eq.Scalar', [op('aten.sub.Tensor', [rows, cols]), 0]);
+        const both = op('aten.__and__.Tensor', [le, op('aten.logical_not.default', [eq])]);
+        return op('aten.where.ScalarOther', [both, new PyFloat(1.5), new PyFloat(-2)]);
+      });
+      // two aranges and one fused dispatch for le, sub, eq, not, __and__, where
+      expect(res.stats.dispatches).toBe(3);
+      expect(res.stats.readbacks).toBe(1);
+      expect(res.fallbacks).toEqual([]);
+      // Without the placement flag, the same chain runs on the host and still agrees.
+      placement.intOnGpu = false;
+      const host = await check([], (op) => op('aten.__and__.Tensor', [op('aten.le.Tensor', [op('aten.arange.default', [n]), 3]), op('aten.arange.default', [n])]));
+      expect(host.stats.dispatches).toBe(0);
+    } finally {
+      placement.intOnGpu = prev;
+    }
+  });
+  gpuIt('a bool mask made from GPU data stays on the GPU and feeds float ops', async () => {
+    const res = await check([randArray([4, 6], r), randArray([6], r)], (op, [x, y]) => {
+      const m = op('aten.gt.Tensor', [op('aten.relu.default', [x!]), y!]);
+      const k = op('aten.logical_or.default', [m, op('aten.isnan.default', [x!])]);
+      return op('aten.masked_fill.Scalar', [x!, k, new PyFloat(-1)]);
+    });
+    expect(res.stats.dispatches).toBeLessThanOrEqual(2);
+    expect(res.fallbacks).toEqual([]);
+  });
+});
+
+const F = (shape: number[]) => randArray(shape, r, 'float32', 2);
+const inputsOf = () => [F([4, 5]), randTransposed([5, 4], r), randSliced([3, 6], r)];
+/** An op over host float32 inputs (uploaded) or, with `view`, over GPU copies viewed by it. */
+async function floatOp(target: string, inputs: NDArray[], rest: unknown[] = [], kwargs: Record<string, unknown> = {}) {
+  const res = await check(inputs, (op, xs) => op(target, [...xs, ...rest], kwargs), undefined, target);
+  expect(res.stats.dispatches, `${target}: ran on the GPU`).toBeGreaterThanOrEqual(1);
+}
+
+describe('tensor kernels on WebGPU', () => {
+  gpuIt('copies and dtype conversions keep or convert the element type', async () => {
+    const withNaN = NDArray.fromValues('float32', [4, 5], F([4, 5]).toArray().map((v, i) => (i % 7 ? (i % 5 ? v : 0) : NaN)));
+    const sources = [withNaN, ints([4, 5], -4, 4), randArray([4, 5], r, 'bool')];
+    for (const x of sources)
+      for (const dtype of ['float32', 'int64', 'int32', 'bool']) {
+        if (x.dtype === 'float32' && dtype !== 'float32' && dtype !== 'bool') continue; // NaN → int is undefined in torch
+        await onGpu('aten._to_copy.default', [x], [], { dtype }, T);
+        await onGpu('aten.to.dtype', [x], [dtype]);
+        await onGpu('aten.to.dtype_layout', [x], [], { dtype }, T);
+        await onGpu('aten.to.device', [x], ['cpu', dtype]);
+      }
+    await onGpu('aten._to_copy.default', [F([3, 4])], [], { dtype: 'int64' }, T);
+    await onGpu('aten.type_as.default', [ints([3, 4], -5, 5), F([1])]);
+    await onGpu('aten.type_as.default', [F([3, 4]), randArray([2], r, 'bool')]);
+    for (const x of [F([3, 4]), ints([3, 4], -9, 9), randArray([3, 4], r, 'bool')]) {
+      await onGpu('aten.lift_fresh_copy.default', [x], [], {}, T);
+      await onGpu('aten.clone.default', [x], [], {}, T);
+      await onGpu('aten.contiguous.default', [x], [], {}, T);
+    }
+    await onGpu('aten.copy.default', [F([3, 4]), ints([4], -3, 3)]);
+    await onGpu('aten.copy.default', [ints([4, 3], 0, 9), F([4, 3])], [], {}, T);
+    await onGpu('aten.copy_.default', [F([4, 3]), F([1, 3])]);
+    await onGpu('aten.copy_.default', [ints([3, 4], 0, 9), randArray([4], r, 'bool')]);
+    await onGpu('aten.native_dropout.default', [F([3, 4])], [new PyFloat(0.3), false], {}, T);
+    await onGpu('aten.native_dropout.default', [F([3, 4])], [new PyFloat(0), true]);
+  });
+  gpuIt('factories: constants, like/new, arange, linspace, eye', async () => {
+    for (const dtype of [null, 'float32', 'int64', 'bool']) {
+      await direct('aten.zeros.default', [[3, 4]], { dtype });
+      await direct('aten.ones.default', [[2, 3, 2]], { dtype });
+      await direct('aten.empty.memory_format', [[5]], { dtype });
+      await direct('aten.scalar_tensor.default', [new PyFloat(2.5)], { dtype });
+      await direct('aten.zeros_like.default', [randTransposed([3, 4], r)], { dtype });
+      await direct('aten.ones_like.default', [ints([2, 3], 0, 3)], { dtype });
+      await direct('aten.empty_like.default', [F([2, 3])], { dtype });
+      await direct('aten.new_zeros.default', [ints([2], 0, 3), [3, 2]], { dtype });
+      await direct('aten.new_ones.default', [F([2]), [4]], { dtype });
+      await direct('aten.new_empty.default', [F([2]), [2, 2]], { dtype });
+      await direct('aten.eye.default', [4], { dtype });
+      await direct('aten.eye.m', [3, 5], { dtype });
+    }
+    for (const v of [new PyFloat(1.5), 7, true, -3]) {
+      await direct('aten.full.default', [[3, 2], v]);
+      await direct('aten.full_like.default', [randTransposed([3, 4], r), v]);
+      await direct('aten.new_full.default', [ints([2], 0, 3), [2, 3], v]);
+    }
+    await direct('aten.full.default', [[2, 2], new PyFloat(2.7)], { dtype: 'int64' });
+    await direct('aten.empty_permuted.default', [[2, 3, 4], [0, 2, 1]]);
+    await direct('aten.arange.default', [10]);
+    await direct('aten.arange.default', [new PyFloat(4.5)]);
+    await direct('aten.arange.start', [-3, 9]);
+    await direct('aten.arange.start_step', [10, -5, -3]);
+    await direct('aten.arange.start_step', [new PyFloat(0), new PyFloat(1), new PyFloat(0.1)]);
+    await direct('aten.arange.start_step', [1, 20, 2], { dtype: 'float32' });
+    await direct('aten.linspace.default', [new PyFloat(-1), new PyFloat(2), 7]);
+    await direct('aten.linspace.default', [0, 10, 4], { dtype: 'int64' });
+    await direct('aten.linspace.default', [new PyFloat(3), new PyFloat(3), 1]);
+  });
+  gpuIt('materializing movement: stack, repeat, tile, flip, roll, diff', async () => {
+    for (const x of inputsOf()) {
+      await check([x, F(x.shape as number[])], (op, [a, b]) => op('aten.stack.default', [[a!, b!], 1]), undefined, 'stack');
+      await floatOp('aten.repeat.default', [x], [[2, 1, 3]]);
+      await floatOp('aten.tile.default', [x], [[2]]);
+      await floatOp('aten.flip.default', [x], [[0, -1]]);
+      await floatOp('aten.flip.default', [x], [[1]]);
+      await floatOp('aten.roll.default', [x], [[2, -1], [0, 1]]);
+      await floatOp('aten.roll.default', [x], [[7]]);
+      await floatOp('aten.diff.default', [x], [1, -1]);
+      await floatOp('aten.diff.default', [x], [2, 0]);
+    }
+    const st = await check([F([2, 3]), randTransposed([2, 3], r), F([3])], (op, [a, b, c]) => op('aten.stack.default', [[a!, b!, op('aten.expand.default', [c!, [2, 3]])], -1]));
+    expect(st.stats.dispatches).toBe(3);
+    const df = await check([F([3, 4]), F([3, 1]), randTransposed([3, 2], r)], (op, [x, p, a]) => op('aten.diff.default', [x!, 2, 1, p!, a!]));
+    expect(df.stats.dispatches).toBe(5);
+    const prev = placement.intOnGpu;
+    placement.intOnGpu = true;
+    try {
+      const si = await check([ints([2, 3], 0, 9), ints([2, 3], 0, 9)], (op, [a, b]) => op('aten.stack.default', [[op('aten.detach.default', [a!]), b!], 0]));
+      expect(si.stats.dispatches).toBe(3);
+    } finally {
+      placement.intOnGpu = prev;
+    }
+    await onGpu('aten.repeat.default', [randArray([2, 3], r, 'bool')], [[2, 2]], {}, T);
+    await onGpu('aten.flip.default', [ints([3, 4], -9, 9)], [[1]], {}, T);
+    await onGpu('aten.roll.default', [ints([3, 4], -9, 9)], [[1], [1]], {}, T);
+    await onGpu('aten.diff.default', [ints([3, 5], -9, 9)], [1, 1]);
+    await onGpu('aten.diff.default', [randArray([3, 5], r, 'bool')], [2, -1]);
+  });
+  gpuIt('tril/triu, constant padding, as_strided and the views', async () => {
+    for (const x of [F([5, 6]), randTransposed([4, 7], r), F([2, 3, 4])])
+      for (const k of [-1, 0, 2]) {
+        await floatOp('aten.tril.default', [x], [k]);
+        await floatOp('aten.triu.default', [x], [k]);
+      }
+    await onGpu('aten.tril.default', [ints([4, 4], -9, 9)], [1], {}, T);
+    await onGpu('aten.triu.default', [randArray([3, 5], r, 'bool')], [-1]);
+    for (const x of inputsOf()) {
+      await floatOp('aten.constant_pad_nd.default', [x], [[1, 2], new PyFloat(-0.5)]);
+      await floatOp('aten.constant_pad_nd.default', [x], [[-1, 2, 0, 1]]);
+      await floatOp('aten.pad.default', [x], [[2, -1, 1, 1]], { value: new PyFloat(3) });
+    }
+    await onGpu('aten.constant_pad_nd.default', [ints([3, 4], -9, 9)], [[1, 1], 5], {}, T);
+    // Views over GPU data (after relu): pure stride arithmetic, then one densifying copy.
+    const views: Array<[string, unknown[]]> = [
+      ['aten.swapaxes.default', [0, 2]],
+      ['aten.movedim.int', [0, -1]],
+      ['aten.movedim.intlist', [[0, 1], [2, 0]]],
+      ['aten.narrow.default', [1, 1, 2]],
+      ['aten.chunk.default', [2, 2]],
+      ['aten.unbind.int', [1]],
+      ['aten.as_strided.default', [[3, 2], [1, 4], 2]],
+      ['aten.expand_as.default', []],
+      ['aten.view_as.default', []],
+    ];
+    for (const [target, rest] of views) {
+      const x = F([2, 3, 4]);
+      const other = target === 'aten.expand_as.default' ? F([5, 2, 3, 4]) : F([6, 4]);
+      const res = await check([x, other], (op, [a, b]) => {
+        const y = op('aten.relu.default', [a!]);
+        return op(target, target.endsWith('_as.default') ? [y, b!] : [y, ...rest]);
+      }, undefined, target);
+      expect(res.fallbacks, target).toEqual([]);
+      expect(res.stats.readbacks, target).toBe(1);
+    }
+  });
+  gpuIt('scalar ops: item reads a GPU value back as a host step; _assert_scalar reads no tensor', async () => {
+    const res = await check([F([1]), F([3])], (op, [x, y]) => op('aten.mul.Scalar', [y!, op('aten.item.default', [op('aten.relu.default', [x!])])]));
+    expect(res.fallbacks).toEqual(['aten.item.default']);
+    const a = await check([F([2])], (op, [x]) => {
+      op('aten._assert_scalar.default', [true, 'check']);
+      return op('aten.relu.default', [x!]);
+    });
+    expect(a.fallbacks).toEqual([]);
+  });
+});
