@@ -84,12 +84,16 @@ function indexSelect(g: GpuCtx, x: unknown, dim: unknown, index: unknown): NDArr
   return gatherInto(g, data, shape, eff, [{ t: gi, strides, offset: gi.offset, size: a.shape[d]!, stride: a.strides[d]! }]);
 }
 
+/** gather/scatter: the index may not exceed self outside `dim` (torch checks; the host raises). */
+const fitsOutside = (index: NDArray, self: NDArray, d: number): boolean => index.shape.every((s, j) => j === d || s <= self.shape[j]!);
+
 function gather(g: GpuCtx, x: unknown, dim: unknown, index: unknown): NDArray | undefined {
   const data = dataOperand(g, x);
   const gi = indexOperand(g, index);
   if (!data || !gi || typeof dim !== 'number' || data.t.ndim === 0 || gi.ndim !== data.t.ndim) return undefined;
   const a = data.t;
   const d = wrapDim(dim, a.ndim);
+  if (!fitsOutside(gi, a, d)) return undefined;
   const eff = a.strides.map((s, j) => (j === d ? 0 : s));
   return gatherInto(g, data, gi.shape, eff, [{ t: gi, strides: gi.strides, offset: gi.offset, size: a.shape[d]!, stride: a.strides[d]! }]);
 }
@@ -97,7 +101,7 @@ function gather(g: GpuCtx, x: unknown, dim: unknown, index: unknown): NDArray | 
 function scatter(g: GpuCtx, x: unknown, dim: unknown, index: unknown, src: unknown): NDArray | undefined {
   const data = dataOperand(g, x);
   const gi = indexOperand(g, index);
-  if (!data || !gi || typeof dim !== 'number' || data.t.ndim === 0 || gi.ndim !== data.t.ndim) return undefined;
+  if (!data || !gi || typeof dim !== 'number' || data.t.ndim === 0 || gi.ndim !== data.t.ndim || !fitsOutside(gi, data.t, wrapDim(dim, gi.ndim))) return undefined;
   let value: NDArray | number;
   let vs: number[] = [];
   if (isPyScalar(src)) {
@@ -106,7 +110,7 @@ function scatter(g: GpuCtx, x: unknown, dim: unknown, index: unknown, src: unkno
     if (data.type === 'i32') value = Math.trunc(value);
   } else {
     const s = operandAs(g, src, data.type);
-    if (!s || s.ndim !== gi.ndim) return undefined;
+    if (!s || s.ndim !== gi.ndim || !gi.shape.every((v, j) => v <= s.shape[j]!)) return undefined;
     value = s;
     vs = s.strides.slice(0, gi.ndim);
   }
