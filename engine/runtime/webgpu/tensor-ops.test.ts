@@ -167,6 +167,28 @@ describe('typed pointwise on WebGPU', () => {
       placement.intOnGpu = prev;
     }
   });
+  gpuIt('int/bool outputs of arithmetic, where, clamp, fill keep their dtype; NaN survives clamp and relu', async () => {
+    const a = () => ints([3, 4], -20, 20), b = () => ints([4], -20, 20);
+    for (const op of ['add', 'sub', 'mul', 'maximum', 'minimum']) await onGpu(op === 'maximum' || op === 'minimum' ? `aten.${op}.default` : `aten.${op}.Tensor`, [a(), b()], [], {}, undefined);
+    await onGpu('aten.add.Tensor', [a(), b()], [], { alpha: 3 });
+    await onGpu('aten.add.Tensor', [randArray([3, 4], r, 'bool'), randArray([4], r, 'bool')]);
+    await onGpu('aten.sub.Scalar', [a()], [7], {}, T);
+    await onGpu('aten.mul.Scalar', [a()], [new PyFloat(0.5)]);
+    await onGpu('aten.rsub.Scalar', [a()], [5]);
+    for (const op of ['neg', 'abs']) await onGpu(`aten.${op}.default`, [a()], [], {}, T);
+    await onGpu('aten.where.self', [randArray([3, 4], r, 'bool'), a(), b()]);
+    await onGpu('aten.where.ScalarOther', [randArray([4], r, 'bool'), a()], [-1]);
+    await onGpu('aten.masked_fill.Scalar', [a(), randArray([4], r, 'bool')], [99]);
+    await onGpu('aten.clamp.default', [a()], [-5, 6], {}, T);
+    await onGpu('aten.clamp_min.default', [a()], [0]);
+    await onGpu('aten.fill.Scalar', [a()], [-3]);
+    await onGpu('aten.fill.Scalar', [randArray([3, 4], r, 'bool')], [true]);
+    await onGpu('aten.zero.default', [a()]);
+    // (no infinities: the comparison helper's |x − y| is NaN for them)
+    const nan = () => NDArray.fromValues('float32', [4, 6], F([4, 6]).toArray().map((v, i) => (i % 5 ? v : NaN)));
+    await direct('aten.clamp.default', [nan(), new PyFloat(-0.5), new PyFloat(0.5)], {}, false);
+    await direct('aten.relu.default', [nan()], {}, false);
+  });
   gpuIt("gpt2's causal-mask chain (arange → le / eq → __and__) fuses and stays on the GPU", async () => {
     const prev = placement.intOnGpu;
     placement.intOnGpu = true;

@@ -79,7 +79,7 @@ export function exprKey(e: Expr): string {
 function unary(op: UnaryOp, a: string): string {
   switch (op) {
     case 'relu':
-      return `select(0.0, ${a}, ${a} > 0.0 || ${a} != ${a})`;
+      return `select(0.0, ${a}, ${a} > 0.0 || isnan_(${a}))`;
     case 'hardswish':
       return `(${a} * clamp(${a} + 3.0, 0.0, 6.0) / 6.0)`;
     case 'hardsigmoid':
@@ -306,7 +306,7 @@ function emit(e: Expr, out: string[], leaf: (i: number) => Val, scalar: (i: numb
       const lo = e.lo && sub(e.lo), hi = e.hi && sub(e.hi);
       const k = promote(a.k, ...(lo ? [lo.k] : []), ...(hi ? [hi.k] : []));
       const x = v(as(a, k), k).v;
-      const keepNan = (r: string) => (k === 'f32' ? `select(${r}, ${x}, ${x} != ${x})` : r);
+      const keepNan = (r: string) => (k === 'f32' ? `select(${r}, ${x}, isnan_(${x}))` : r);
       let r = x;
       if (lo) r = v(keepNan(`max(${r}, ${as(lo, k)})`), k).v;
       if (hi) r = v(keepNan(`min(${r}, ${as(hi, k)})`), k).v;
