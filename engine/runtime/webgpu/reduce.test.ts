@@ -15,7 +15,7 @@ import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
 import { acquireTestDevice } from '../../../testing/webgpu';
 import { CpuRuntime } from '../cpu/cpu-runtime';
-import { expectClose, randArray, rng } from '../cpu/test-helpers';
+import { expectClose, randArray, randSliced, rng } from '../cpu/test-helpers';
 import { type GpuDevice } from './device';
 import { GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
 import { type GpuCtx } from './gpu-kernels';
@@ -157,6 +157,33 @@ describe('WebGPU reductions vs the CPU kernels', () => {
     const rows = NDArray.fromValues('float32', [2, vals.length], [...vals, ...vals.map((v) => -v)]);
     const s = (await gpuResult('aten.sum.dim_IntList', [rows, [1], false, null])) as NDArray;
     expect(s.toArray()).toEqual([2000, -2000]);
+  });
+
+  gpuIt('few long rows take the split path (partials, then a second reduction)', async () => {
+    const near1 = (shape: number[]) => NDArray.fromValues('float32', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 1 + r() * 1e-4));
+    for (const x of [randArray([70001], r), randArray([3, 20000], r).withView([20000, 3], [1, 20000], 0), randSliced([2, 9000], r)]) {
+      const all = [...Array(x.ndim).keys()];
+      await check('aten.sum.default', [x]);
+      await check('aten.mean.dim', [x, [0]]);
+      await check('aten.amax.default', [x, all]);
+      await check('aten.min.default', [x]);
+      await check('aten.any.dims', [x, null]);
+      await check('aten.all.default', [x]);
+    }
+    await check('aten.sum.dim_IntList', [randArray([3, 40000], r), [1], true]);
+    const before = exec!.stats.dispatches;
+    const big = [1e8, ...new Array<number>(30000).fill(1), -1e8];
+    const exact = (await gpuResult('aten.sum.default', [NDArray.fromValues('float32', [big.length], big), null])) as NDArray;
+    expect(exact.item()).toBe(30000);
+    expect(exec!.stats.dispatches - before, 'two dispatches: partials, then their sum').toBe(2);
+    await check('aten.prod.default', [near1([30000])]);
+    await check('aten.sum.default', [randArray([50000], r, 'int64')]);
+    await check('aten.amin.default', [randArray([4, 10000], r, 'int64'), [1]]);
+    await check('aten.any.default', [NDArray.fromValues('bool', [20000], Array.from({ length: 20000 }, (_, i) => i === 17000))]);
+    const nan = randArray([30000], r);
+    nan.storage.data[25000] = NaN;
+    await check('aten.max.default', [nan]);
+    await check('aten.sum.default', [nan]);
   });
 
   gpuIt('integer and bool inputs, dtype arguments (torch promotion: int/bool sums → int64)', async () => {

@@ -44,6 +44,12 @@ export interface ReduceGeometry {
   readonly redRank: number;
   /** One invocation per row (short rows) instead of one workgroup. */
   readonly perThread: boolean;
+  /**
+   * First pass of a split reduction (few long rows): "row" r reduces chunk r % S
+   * (U(6) = S chunks of U(7) elements) of row r / S into a partial; a second
+   * dispatch reduces the partials. Only for kinds whose partials reduce by the same kind.
+   */
+  readonly split?: boolean;
 }
 
 export const REDUCE_WG = 64;
@@ -90,21 +96,21 @@ class Gen {
   fold(acc: string, t: ElemType, init: string, value: string, step: (a: string, v: string) => string): string {
     const arr = t === 'f32' ? 'shf' : 'shi';
     let s = `  var ${acc}: ${t} = ${init};
-  for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); ${acc} = ${step(acc, value)}; }\n`;
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); ${acc} = ${step(acc, value)}; }\n`;
     if (this.par) s += `  ${arr}[lid] = ${acc};\n${this.tree(`${arr}[lid] = ${step(`${arr}[lid]`, `${arr}[j]`)};`)}\n  ${acc} = ${arr}[0];\n  workgroupBarrier();\n`;
     return s;
   }
 
-  /** `acc` ← compensated float sum of `value` over the row. */
-  sum(acc: string, value: string): string {
+  /** `acc` ← compensated float sum of `value` over the row (`acc_c` the compensation, folded in unless `keep`). */
+  sum(acc: string, value: string, keep = false): string {
     let s = `  var ${acc} = 0.0; var ${acc}_c = 0.0;
-  for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); let x = ${value}; let t = ${acc} + x; ${acc}_c = ${acc}_c + nerr_(${acc}, x, t); ${acc} = t; }\n`;
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); let x = ${value}; let t = ${acc} + x; ${acc}_c = ${acc}_c + nerr_(${acc}, x, t); ${acc} = t; }\n`;
     if (this.par)
       s += `  shf[lid] = ${acc}; shc[lid] = ${acc}_c;
 ${this.tree('let a = shf[lid]; let b = shf[j]; let t = a + b; shc[lid] = shc[lid] + shc[j] + nerr_(a, b, t); shf[lid] = t;')}
   ${acc} = shf[0]; ${acc}_c = shc[0];
   workgroupBarrier();\n`;
-    return `${s}  ${acc} = ${acc} + ${acc}_c;\n`;
+    return keep ? s : `${s}  ${acc} = ${acc} + ${acc}_c;\n`;
   }
 
   /** `bv`/`bi` ← the first extreme element of the row and its index (NaN counts as the extreme). */
@@ -126,12 +132,14 @@ ${this.tree(`let a = ${va}[lid]; let ia = shu[lid]; let b = ${va}[j]; let ib = s
 
 const conv = (from: ElemType, to: ElemType, v: string): string => (from === to ? v : to === 'f32' ? `f32(${v})` : `i32(${v})`);
 
-function body(spec: ReduceSpec, gen: Gen): string {
+function body(spec: ReduceSpec, gen: Gen, split: boolean): string {
   const it = spec.inType;
   const fv = conv(it, 'f32', 'v');
   const once = (s: string) => `  if (lid == 0u) { ${s} }`;
   switch (spec.kind) {
     case 'sum':
+      // A split pass keeps both parts of its compensated partial (the second pass sums both).
+      if (spec.accType === 'f32' && split) return `${gen.sum('s', fv, true)}${once('out0[2u * row] = s; out0[2u * row + 1u] = s_c;')}`;
       if (spec.accType === 'f32') return `${gen.sum('s', fv)}${once('out0[row] = s / Uf(4u);')}`;
       return `${gen.fold('s', 'i32', '0', conv(it, 'i32', 'v'), (a, v) => `${a} + ${v}`)}${once('out0[row] = s;')}`;
     case 'prod': {
@@ -257,7 +265,7 @@ export function reduceProgram(spec: ReduceSpec, geo: ReduceGeometry): ProgramInf
   });
   const outputs = outputsOf(spec);
   const KS = HEADER, KX = KS + ko, KO = KX + ko, RS = KO + ko, RX = RS + ki, RO = RX + ki;
-  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w'].join('|');
+  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w', geo.split ? 's' : ''].join('|');
   return {
     name: 'reduce',
     cacheKey: { hint, inputDependencies: inputs },
@@ -294,8 +302,8 @@ ${paramFns.join('\n')}
 ${head}
   if (row >= U(0u)) { return; }
   let n = U(1u);
-  let base = xrow(row);
-${body(spec, gen)}
+${geo.split ? '  let L = U(7u); let base = xrow(row / U(6u)); let i0 = (row % U(6u)) * L; let i1 = min(n, i0 + L);' : '  let base = xrow(row); let i0 = 0u; let i1 = n;'}
+${body(spec, gen, !!geo.split)}
 }`;
     },
   };
@@ -319,10 +327,13 @@ export interface ReduceScalars {
   readonly params?: ReadonlyArray<readonly [number, number] | undefined>;
 }
 
-export function reduceRun(geo: ReduceGeometry, d: ReduceDims, xOffset: number, sc: ReduceScalars): RunData {
-  const rows = d.keptShape.reduce((a, b) => a * b, 1);
+/** `chunks` > 1: the first pass of a split reduction (U(6), U(7) = chunks, chunk length). */
+export function reduceRun(geo: ReduceGeometry, d: ReduceDims, xOffset: number, sc: ReduceScalars, chunks = 1): RunData {
+  const rows = d.keptShape.reduce((a, b) => a * b, 1) * chunks;
   const n = d.redShape.reduce((a, b) => a * b, 1);
-  const u = new Uniforms().u(rows, n, xOffset, 0).f(sc.f0 ?? 1, sc.f1 ?? 0).u(sc.u0 ?? 0, sc.u1 ?? 0);
+  const u = new Uniforms().u(rows, n, xOffset, 0).f(sc.f0 ?? 1, sc.f1 ?? 0);
+  if (chunks > 1) u.u(chunks, Math.ceil(n / chunks));
+  else u.u(sc.u0 ?? 0, sc.u1 ?? 0);
   for (let j = 0; j < 4; j++) u.u(...(sc.params?.[j] ?? [0, 0]));
   u.u(...d.keptShape, ...d.keptX, ...d.keptOut, ...d.redShape, ...d.redX, ...d.redOut);
   return { uniforms: u.build(), workgroups: geo.perThread ? gridFor(rows, REDUCE_WG) : groupsFor(rows) };

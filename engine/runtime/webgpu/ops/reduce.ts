@@ -107,10 +107,25 @@ function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[]
   const rows = prod(k.shape);
   if (rows === 0) return;
   const n = prod(r.shape);
-  const geo: ReduceGeometry = { keptRank: k.shape.length, redRank: r.shape.length, perThread: n <= 32 && rows >= 128 };
   const d = { keptShape: k.shape, keptX: k.strides[0]!, keptOut: k.strides[1]!, redShape: r.shape, redX: r.strides[0]!, redOut: r.strides[1]! };
+  if (rows <= SPLIT_ROWS && n >= SPLIT_LEN && SPLITTABLE.has(spec.kind) && !writeOut) {
+    // Few long rows: partials over chunks of each row, then one more reduction of the partials.
+    const len = Math.ceil(n / Math.min(MAX_CHUNKS, Math.ceil(n / CHUNK)));
+    const chunks = Math.ceil(n / len);
+    // Compensated float sums leave (sum, compensation) pairs.
+    const partial = g.exec.alloc([rows, chunks * (spec.kind === 'sum' && spec.accType === 'f32' ? 2 : 1)], spec.accType);
+    const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+    g.exec.dispatch(reduceProgram(spec, geo), [x], [partial], reduceRun(geo, d, x.offset, { ...sc, f0: 1 }, chunks));
+    launch(g, { kind: spec.kind, inType: spec.accType, accType: spec.accType }, partial, [1], outputs, sc);
+    return;
+  }
+  const geo: ReduceGeometry = { keptRank: k.shape.length, redRank: r.shape.length, perThread: n <= 32 && rows >= 128 };
   g.exec.dispatch(reduceProgram(spec, geo), [x, ...params], outputs, reduceRun(geo, d, x.offset, sc));
 }
+
+/** Kinds whose partial results reduce by the same kind (the split path). */
+const SPLITTABLE: ReadonlySet<string> = new Set(['sum', 'prod', 'max', 'min', 'any', 'all']);
+const SPLIT_ROWS = 32, SPLIT_LEN = 8192, CHUNK = 2048, MAX_CHUNKS = 1024;
 
 const accOf = (d: DType, from: ElemType): ElemType | undefined => (d === 'float32' ? 'f32' : d === 'int64' || (d === 'int32' && from === 'i32') ? 'i32' : undefined);
 
