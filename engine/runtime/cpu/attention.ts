@@ -12,6 +12,7 @@
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type FastKernel, f32, isF32, scalarArg } from './kernel-context';
+import { fexp } from './fast-math';
 
 /** Strides of a dense tensor of `shape` laid out in the stride order of `like` (same rank), or contiguous. */
 export function stridesInOrderOf(like: NDArray, shape: readonly number[]): number[] {
@@ -74,16 +75,16 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
   const M = mask instanceof NDArray ? mask : null;
   const mStr = M ? maskStrides(M, nd, [...batch, L, S]) : null;
   if (M && !mStr) return undefined;
-  const scores = new Float32Array(L * S);
+  if (scratch.length < L * S) scratch = new Float32Array(L * S);
+  const scores = scratch;
   const idx = new Array<number>(nb).fill(0);
   for (let t = 0; t < total; t++) {
     let qo = q.offset, ko = k.offset, vo = v.offset, oo = 0, mo = M ? M.offset : 0;
     for (let i = 0; i < nb; i++) {
       qo += idx[i]! * q.strides[i]!;
       oo += idx[i]! * outStrides[i]!;
-      const headOf = (st: number, tt: NDArray) => (Number.isNaN(st) ? Math.floor(idx[i]! / (batch[i]! / tt.shape[i]!)) * tt.strides[i]! : idx[i]! * st);
-      ko += headOf(ks[i]!, k);
-      vo += headOf(vs[i]!, v);
+      ko += headOffset(ks[i]!, k, idx[i]!, batch[i]!, i);
+      vo += headOffset(vs[i]!, v, idx[i]!, batch[i]!, i);
       if (mStr) mo += idx[i]! * mStr[i]!;
     }
     ctx.gemm.gemm({
@@ -111,7 +112,7 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
       }
       let s = 0;
       for (let j = 0; j < S; j++) {
-        const e = Math.exp(scores[row + j]! - mx);
+        const e = fexp(scores[row + j]! - mx);
         scores[row + j] = e;
         s += e;
       }
@@ -131,6 +132,14 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
   }
   return new NDArray(new Storage('float32', outData), outShape, outStrides);
 };
+
+/** Score rows, reused across calls (grown as needed). */
+let scratch = new Float32Array(256);
+
+/** Offset of batch index `ix` (of `size`) along dim `d` of k/v: its stride, or the shared head of a grouped-query group (NaN stride). */
+function headOffset(st: number, t: NDArray, ix: number, size: number, d: number): number {
+  return Number.isNaN(st) ? Math.floor(ix / (size / t.shape[d]!)) * t.strides[d]! : ix * st;
+}
 
 /** Strides of a mask broadcast to `shape` (0 on broadcast dims), or undefined when it does not broadcast. */
 function maskStrides(m: NDArray, nd: number, shape: readonly number[]): number[] | undefined {

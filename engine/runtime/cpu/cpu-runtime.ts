@@ -59,6 +59,8 @@ export interface Step {
   releases: number[];
   /** Slots this step writes into (mutable schema arguments, in-place fusions). */
   writes?: number[];
+  /** Run-time argument array (args with Slots filled), made on the first run. */
+  bound?: unknown[];
 }
 
 const hasSlot = (a: unknown): boolean => a instanceof Slot || (Array.isArray(a) && a.some(hasSlot));
@@ -250,10 +252,12 @@ export class CpuRuntime extends Interpreter {
         let args = s.args;
         const dyn = s.dyn;
         if (dyn.length) {
-          args = args.slice();
+          // The step's own argument array, reused run after run (kernels do not keep it).
+          const tmpl = args;
+          args = s.bound ??= tmpl.slice();
           for (let k = 0; k < dyn.length; k++) {
             const i = dyn[k]!;
-            const a = args[i];
+            const a = tmpl[i];
             args[i] = a instanceof Slot ? values[a.index] : fill(a, values);
           }
         }

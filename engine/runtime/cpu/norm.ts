@@ -1,5 +1,5 @@
 // Fast f32 normalization kernels: batch norm in inference mode (a per-channel
-// scale and shift), layer norm (two-pass statistics in float64 per row) and
+// scale and shift), layer norm (one-pass statistics in float64 per row) and
 // softmax along any dimension of a contiguous tensor.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
@@ -69,20 +69,24 @@ function layerNorm(x: NDArray, normalized: unknown, weight: unknown, bias: unkno
   const rstds = stats ? new Float32Array(M) : null;
   for (let m = 0; m < M; m++) {
     const base = src.offset + m * N;
-    let s = 0;
-    for (let i = 0; i < N; i++) s += X[base + i]!;
-    const mean = s / N;
-    let v = 0;
+    // One pass for both moments, in f64, shifted by the row's first element so
+    // that var = E[d²] − E[d]² does not cancel when |mean| ≫ std.
+    const k = X[base]!;
+    let s = 0, s2 = 0;
     for (let i = 0; i < N; i++) {
-      const d = X[base + i]! - mean;
-      v += d * d;
+      const d = X[base + i]! - k;
+      s += d;
+      s2 += d * d;
     }
-    const rstd = 1 / Math.sqrt(v / N + e);
+    const md = s / N;
+    const mean = k + md;
+    const rstd = 1 / Math.sqrt(Math.max(s2 / N - md * md, 0) + e);
+    const shift = -mean * rstd;
     const o = m * N;
-    if (W && B) for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! - mean) * rstd * W[wo + i]! + B[bo + i]!;
-    else if (W) for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! - mean) * rstd * W[wo + i]!;
-    else if (B) for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! - mean) * rstd + B[bo + i]!;
-    else for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! - mean) * rstd;
+    if (W && B) for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! * rstd + shift) * W[wo + i]! + B[bo + i]!;
+    else if (W) for (let i = 0; i < N; i++) out[o + i] = (X[base + i]! * rstd + shift) * W[wo + i]!;
+    else if (B) for (let i = 0; i < N; i++) out[o + i] = X[base + i]! * rstd + shift + B[bo + i]!;
+    else for (let i = 0; i < N; i++) out[o + i] = X[base + i]! * rstd + shift;
     if (means) {
       means[m] = mean;
       rstds![m] = rstd;
