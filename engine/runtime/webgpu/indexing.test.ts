@@ -62,7 +62,7 @@ function opGraph(target: string, args: unknown[], kwargs: Record<string, unknown
 }
 
 /** Run on both runtimes; the op must have run on the GPU (dispatches, no host fallback). */
-async function gpuRun(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, viaGpu = false): Promise<{ gpu: unknown; cpu: unknown }> {
+async function gpuRun(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, viaGpu = false): Promise<{ gpu: unknown; cpu: unknown; dispatches: number }> {
   const { graph, inputs } = opGraph(target, args, kwargs, viaGpu);
   const cpu = new CpuRuntime(graph).run(inputs.map((x) => x.clone()));
   const fallbacks: string[] = [];
@@ -70,8 +70,9 @@ async function gpuRun(target: string, args: unknown[], kwargs: Record<string, un
   const before = rt.exec.stats.dispatches;
   const gpu = await rt.run(inputs);
   expect(fallbacks, `${target} fell back to the host`).toEqual([]);
-  expect(rt.exec.stats.dispatches - before, `${target} ran on the GPU`).toBeGreaterThanOrEqual(1);
-  return { gpu, cpu };
+  const dispatches = rt.exec.stats.dispatches - before;
+  expect(dispatches, `${target} ran on the GPU`).toBeGreaterThanOrEqual(1);
+  return { gpu, cpu, dispatches };
 }
 
 async function compare(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, tol = { atol: 2e-5, rtol: 2e-4 }, viaGpu = false): Promise<unknown> {
@@ -142,6 +143,26 @@ describe('WebGPU indexing kernels vs the CPU kernels', () => {
       }
     }
     await compare('aten.index_put.default', [randArray([4, 5], r), [randArray([4, 5], r, 'bool')], NDArray.fromValues('float32', [], [7]), false]);
+  });
+  gpuIt('distinct host indices write in one pass; duplicates take the claim pass', async () => {
+    const perm = (n: number) => NDArray.fromValues('int64', [n], [...Array(n).keys()].sort(() => r()));
+    for (const x of datas([6, 5])) {
+      const one = await gpuRun('aten.index_put.default', [x, [perm(6).withView([4], [1], 1)], randArray([4, 5], r), false]);
+      expectClose(one.gpu, one.cpu);
+      expect(one.dispatches, 'clone + store').toBe(2);
+      const dup = await gpuRun('aten.index_put.default', [x, [NDArray.fromValues('int64', [3], [1, -5, 2])], randArray([3, 5], r), false]);
+      expectClose(dup.gpu, dup.cpu);
+      expect(dup.dispatches, 'clone + fill + claim + write').toBe(4);
+      const rows = NDArray.fromValues('int64', [2, 5], [...perm(6).toArray().slice(0, 5), ...perm(6).toArray().slice(0, 5)]);
+      const sc = await gpuRun('aten.scatter.src', [x, 0, rows, randArray([2, 5], r)]);
+      expectClose(sc.gpu, sc.cpu);
+      const sv = await gpuRun('aten.scatter.value', [x, 1, NDArray.fromValues('int64', [2, 3], [4, 0, -1, 2, 3, 1]), new PyFloat(9)]);
+      expectClose(sv.gpu, sv.cpu);
+      expect(sv.dispatches, '(0,4) and (0,-1) name one target').toBe(4);
+      const sd = await gpuRun('aten.scatter.value', [x, 1, NDArray.fromValues('int64', [2, 3], [4, 0, 1, 2, 3, 1]), new PyFloat(9)]);
+      expectClose(sd.gpu, sd.cpu);
+      expect(sd.dispatches, 'distinct per row').toBe(2);
+    }
   });
   gpuIt('negative indices and accumulation match torch', async () => {
     const x = NDArray.fromValues('float32', [3, 4], Array.from({ length: 12 }, (_, i) => i));

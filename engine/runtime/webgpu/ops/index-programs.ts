@@ -17,7 +17,9 @@
 // Several elements may name the same destination. The CPU kernels write in
 // row-major order, so the last writer wins; on the GPU a 'claim' pass keeps the
 // largest writer per destination (atomicMax into an i32 buffer filled with -1),
-// and the 'write' pass lets only that writer store. Accumulation adds
+// and the 'write' pass lets only that writer store. When the indices are on
+// the host and name distinct targets (checked there, cheaply), one 'store'
+// pass writes without the claim. Accumulation adds
 // atomically (a compare-exchange loop over the f32 bits; atomicAdd for i32):
 // the sum is the same up to rounding order.
 
@@ -84,7 +86,8 @@ export function gatherRun(shape: readonly number[], eff: readonly number[], offs
   return { uniforms: u.build(), workgroups: gridFor(shape.reduce((a, b) => a * b, 1)) };
 }
 
-export type ScatterMode = 'claim' | 'write' | 'add';
+/** 'store': every element writes (targets known distinct); 'write': only the claimed winner. */
+export type ScatterMode = 'claim' | 'write' | 'store' | 'add';
 
 /**
  * Indexed writes (Note [Deterministic scatter]). The value is a tensor read at
@@ -109,6 +112,7 @@ export function scatterProgram(R: number, K: number, t: ElemType, mode: ScatterM
   let body: string;
   if (mode === 'claim') body = 'atomicMax(&out0[a], i32(idx));';
   else if (mode === 'write') body = `${voLines.join('\n  ')}\n  if (${winner}[a] == i32(idx)) { out0[a] = ${valueExpr}; }`;
+  else if (mode === 'store') body = `${voLines.join('\n  ')}\n  out0[a] = ${valueExpr};`;
   else if (t === 'i32') body = `${voLines.join('\n  ')}\n  atomicAdd(&out0[a], ${valueExpr});`;
   else
     body = `${voLines.join('\n  ')}

@@ -16,7 +16,7 @@ import { type GpuKernel, type GpuCtx } from '../gpu-kernels';
 import { gpuStorage, isGpu } from '../gpu-exec';
 import { type ElemType } from '../program';
 import { dataOperand, indexOperand, onGpu, operandAs } from './operands';
-import { type IndexOperand, type ScatterMode, fillI32Program, fillI32Run, gatherProgram, gatherRun, scatterProgram, scatterRun } from './index-programs';
+import { type IndexOperand, fillI32Program, fillI32Run, gatherProgram, gatherRun, scatterProgram, scatterRun } from './index-programs';
 import { POOL_KERNELS } from './pool';
 import { SORT_KERNELS } from './sort';
 
@@ -49,6 +49,7 @@ function scatterInto(
   value: NDArray | number,
   valueStrides: readonly number[],
   accumulate: boolean,
+  distinct = false,
 ): void {
   if (numel(shape) === 0) return;
   const R = shape.length, K = idx.length;
@@ -62,10 +63,14 @@ function scatterInto(
     g.exec.dispatch(scatterProgram(R, K, type, 'add', !!vt), inputs, [dst], run);
     return;
   }
+  if (distinct) {
+    g.exec.dispatch(scatterProgram(R, K, type, 'store', !!vt), inputs, [dst], run);
+    return;
+  }
   const elems = gpuStorage(dst).elems;
   const winners = g.exec.alloc([elems], 'i32', 'int32');
   g.exec.dispatch(fillI32Program(), [], [winners], fillI32Run(elems, -1));
-  g.exec.dispatch(scatterProgram(R, K, type, 'claim' satisfies ScatterMode, !!vt), idxT, [winners], run);
+  g.exec.dispatch(scatterProgram(R, K, type, 'claim', !!vt), idxT, [winners], run);
   g.exec.dispatch(scatterProgram(R, K, type, 'write', !!vt), [...inputs, winners], [dst], run);
   g.exec.recycle(gpuStorage(winners));
 }
@@ -117,8 +122,53 @@ function scatter(g: GpuCtx, x: unknown, dim: unknown, index: unknown, src: unkno
   const out = cloneGpu(g, data);
   const d = wrapDim(dim, out.ndim);
   const eff = out.strides.map((s, j) => (j === d ? 0 : s));
-  scatterInto(g, out, data.type, gi.shape, eff, [{ t: gi, strides: gi.strides, offset: gi.offset, size: out.shape[d]!, stride: out.strides[d]! }], value, vs, false);
+  const distinct = index instanceof NDArray && !onGpu(index) && scatterTargetsDistinct(index, d, out.shape[d]!);
+  scatterInto(g, out, data.type, gi.shape, eff, [{ t: gi, strides: gi.strides, offset: gi.offset, size: out.shape[d]!, stride: out.strides[d]! }], value, vs, false, distinct);
   return out;
+}
+
+/** Whether a host scatter index names each target once: (position outside d, wrapped value) pairs are distinct. */
+function scatterTargetsDistinct(index: NDArray, d: number, size: number): boolean {
+  const offs = index.offsets();
+  const data = index.storage.data;
+  const inner = index.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const len = index.shape[d]!;
+  const seen = new Set<number>();
+  for (let f = 0; f < offs.length; f++) {
+    const v = Number(data[offs[f]!]);
+    const w = v < 0 ? v + size : v;
+    // The target's position: f with its coordinate along d replaced by w.
+    const outer = Math.floor(f / (inner * len)), rest = f % inner;
+    const key = (outer * size + w) * inner + rest;
+    if (seen.has(key)) return false;
+    seen.add(key);
+  }
+  return true;
+}
+
+/** Whether host index tensors (broadcast to `b`) name distinct index tuples. */
+function tuplesDistinct(hosts: ReadonlyArray<{ t: NDArray; size: number }>, b: readonly number[]): boolean {
+  const n = b.reduce((x, y) => x * y, 1);
+  const cols = hosts.map(({ t, size }) => {
+    const st = b.map((s, j) => {
+      const k = j - (b.length - t.ndim);
+      return k < 0 || (t.shape[k] === 1 && s !== 1) ? 0 : t.strides[k]!;
+    });
+    const offs = t.withView(b, st, t.offset).offsets();
+    const data = t.storage.data;
+    return { size, at: (i: number) => Number(data[offs[i]!]) };
+  });
+  const seen = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    let key = 0;
+    for (const c of cols) {
+      const v = c.at(i);
+      key = key * c.size + (v < 0 ? v + c.size : v);
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+  }
+  return true;
 }
 
 /** Row-major coordinates of the non-zero elements of a host mask, one column per mask dim. */
@@ -155,9 +205,15 @@ function broadcastShape(shapes: ReadonlyArray<readonly number[]>): number[] | un
  * (torch's placement: adjacent indexed dims stay in place, else they lead), the
  * target's strides over it and the index operands.
  */
-function indexPlan(g: GpuCtx, target: NDArray, indices: unknown): { shape: number[]; eff: number[]; idx: Array<{ t: NDArray } & IndexOperand> } | undefined {
+function indexPlan(
+  g: GpuCtx,
+  target: NDArray,
+  indices: unknown,
+): { shape: number[]; eff: number[]; idx: Array<{ t: NDArray } & IndexOperand>; distinct: () => boolean } | undefined {
   if (!Array.isArray(indices)) return undefined;
   const perDim: Array<NDArray | null> = [];
+  /** The host form of each dim's index (for the distinct-targets check). */
+  const host = new Map<number, NDArray>();
   for (const t of indices as unknown[]) {
     if (t == null) perDim.push(null);
     else if (t instanceof NDArray && (t.dtype === 'bool' || t.dtype === 'uint8')) {
@@ -165,10 +221,14 @@ function indexPlan(g: GpuCtx, target: NDArray, indices: unknown): { shape: numbe
       if (onGpu(t) || t.ndim === 0) return undefined;
       const at = perDim.length;
       if (t.shape.some((s, j) => s !== target.shape[at + j])) return undefined;
-      for (const c of maskCoords(t)) perDim.push(g.gpu(c, 'i32'));
+      for (const c of maskCoords(t)) {
+        host.set(perDim.length, c);
+        perDim.push(g.gpu(c, 'i32'));
+      }
     } else {
       const gi = indexOperand(g, t);
       if (!gi) return undefined;
+      if (!onGpu(t as NDArray)) host.set(perDim.length, t as NDArray);
       perDim.push(gi);
     }
   }
@@ -202,7 +262,9 @@ function indexPlan(g: GpuCtx, target: NDArray, indices: unknown): { shape: numbe
     const strides = shape.map((_, j) => (j >= bStart && j < bStart + b.length ? bs[j - bStart]! : 0));
     return { t, strides, offset: t.offset, size: target.shape[d]!, stride: target.strides[d]! };
   });
-  return { shape, eff, idx };
+  // Distinct index tuples name distinct targets (the kept dims add distinct offsets).
+  const distinct = () => dims.every((d) => host.has(d)) && tuplesDistinct(dims.map((d) => ({ t: host.get(d)!, size: target.shape[d]! })), b);
+  return { shape, eff, idx, distinct };
 }
 
 function index(g: GpuCtx, x: unknown, indices: unknown): NDArray | undefined {
@@ -233,7 +295,7 @@ function indexPut(g: GpuCtx, x: unknown, indices: unknown, values: unknown, accu
     const k = j - (shape.length - v!.ndim);
     return k < 0 || (v!.shape[k] === 1 && s !== 1) ? 0 : v!.strides[k]!;
   });
-  scatterInto(g, dst, data.type, shape, plan.eff, plan.idx, v, vs, Boolean(accumulate));
+  scatterInto(g, dst, data.type, shape, plan.eff, plan.idx, v, vs, Boolean(accumulate), !accumulate && plan.distinct());
   return dst;
 }
 
