@@ -5,7 +5,7 @@
 // sliced and broadcast inputs, checking that the GPU did the work.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NDArray, contiguousStrides } from '../../core/ndarray';
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
@@ -28,6 +28,8 @@ const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) =>
 
 type Build = (op: (target: string, args: unknown[], kwargs?: Record<string, unknown>) => Node, inputs: Node[]) => Node;
 const metaOf = (x: NDArray) => ({ dtype: x.dtype, shape: [...x.shape], strides: [...x.strides] });
+/** Inputs with storages of their own, strides kept (in-place ops and aliasing views mutate what they get). */
+const fresh = (xs: readonly NDArray[]) => xs.map((x) => new NDArray(new Storage(x.dtype, x.storage.data.slice()), [...x.shape], [...x.strides], x.offset));
 
 /** A graph from `build` over placeholders for `inputs`, every node's meta.val taken from a CPU run. */
 function chain(inputs: readonly NDArray[], build: Build): Graph {
@@ -45,7 +47,7 @@ function chain(inputs: readonly NDArray[], build: Build): Graph {
     return { g, made };
   };
   const probe = make(true);
-  const values = new CpuRuntime(probe.g, { fuse: false }).run(inputs) as unknown[];
+  const values = new CpuRuntime(probe.g, { fuse: false }).run(fresh(inputs)) as unknown[];
   const real = make(false);
   real.made.forEach((n, i) => {
     const v = values[i];
@@ -58,10 +60,10 @@ function chain(inputs: readonly NDArray[], build: Build): Graph {
 /** Run on both runtimes, compare, and return the GPU runtime's stats and fallbacks. */
 async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-5, rtol: 2e-4 }, label = '') {
   const graph = chain(inputs, build);
-  const cpu = new CpuRuntime(graph).run(inputs);
+  const cpu = new CpuRuntime(graph).run(fresh(inputs));
   const fallbacks: string[] = [];
   const gpu = new WebGpuRuntime(graph, dev!, { onHostFallback: (op) => fallbacks.push(op) });
-  const out = await gpu.run(inputs);
+  const out = await gpu.run(fresh(inputs));
   expectClose(out, cpu, tol, label);
   return { stats: gpu.exec.stats, fallbacks };
 }
@@ -184,6 +186,9 @@ describe('typed pointwise on WebGPU', () => {
     await onGpu('aten.fill.Scalar', [a()], [-3]);
     await onGpu('aten.fill.Scalar', [randArray([3, 4], r, 'bool')], [true]);
     await onGpu('aten.zero.default', [a()]);
+    // in place into a transposed GPU int tensor (the runtime's strided in-place path)
+    await onGpu('aten.add_.Tensor', [a(), a()], [], {}, T);
+    await onGpu('aten.masked_fill_.Scalar', [a(), randArray([3, 4], r, 'bool')], [-8], {}, T);
     // (no infinities: the comparison helper's |x − y| is NaN for them)
     const nan = () => NDArray.fromValues('float32', [4, 6], F([4, 6]).toArray().map((v, i) => (i % 5 ? v : NaN)));
     await direct('aten.clamp.default', [nan(), new PyFloat(-0.5), new PyFloat(0.5)], {}, false);
