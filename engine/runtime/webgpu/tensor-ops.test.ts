@@ -367,7 +367,8 @@ describe('tensor kernels on WebGPU', () => {
     }
   });
   gpuIt('scalar ops: item reads a GPU value back as a host step; _assert_scalar reads no tensor', async () => {
-    const res = await check([F([1]), F([3])], (op, [x, y]) => op('aten.mul.Scalar', [y!, op('aten.item.default', [op('aten.relu.default', [x!])])]));
+    // x is uploaded before the readback and read again after it
+    const res = await check([F([1]), F([3])], (op, [x, y]) => op('aten.mul.Tensor', [op('aten.mul.Scalar', [y!, op('aten.item.default', [op('aten.relu.default', [x!])])]), x!]));
     expect(res.fallbacks).toEqual(['aten.item.default']);
     const a = await check([F([2])], (op, [x]) => {
       op('aten._assert_scalar.default', [true, 'check']);

@@ -278,6 +278,8 @@ export class WebGpuRuntime extends Interpreter {
     this.options.onHostFallback?.(n.target, n.name);
     const g = this.ctx();
     const data = await this.exec.finish(gpuArgs.map((a) => (a.isContiguous() ? a : contiguousTyped(g, a))));
+    // finish() destroyed the per-run uploads made so far: later steps upload again.
+    this.uploads = new Map();
     const host = new Map(gpuArgs.map((a, i) => [a, hostArray(a, data[i]!)]));
     const swap = (a: unknown): unknown => (isGpu(a) ? host.get(a) : Array.isArray(a) ? a.map(swap) : a);
     return args.map(swap);
