@@ -5,6 +5,8 @@
 // polynomial (truncation r⁵/5! < 5e-11), 2^(k/16) from a table. Everything is
 // plain arithmetic that TurboFan inlines into the callers' loops.
 
+import { pointwiseWasm } from './wasm-pointwise';
+
 /** Adding then subtracting 1.5·2^52 rounds a double to the nearest integer. */
 const ROUND = 6755399441055744;
 const STEPS = 16;
@@ -45,9 +47,20 @@ export function fsigmoid(x: number): number {
 }
 
 const GELU_K = Math.sqrt(2 / Math.PI);
+const SIMD_MIN = 64;
 
 /** out[o..o+n) = gelu_tanh(x[i..i+n)) = ½x(1 + tanh(√(2/π)(x + 0.044715x³))) = x·σ(2√(2/π)(x + 0.044715x³)). */
 export function geluTanhLoop(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void {
+  const w = n >= SIMD_MIN ? pointwiseWasm() : null;
+  if (w) {
+    w.geluTanh(x, xi, out, oi, n);
+    return;
+  }
+  geluTanhScalar(x, xi, out, oi, n);
+}
+
+/** geluTanhLoop without WebAssembly: f64 per element. */
+export function geluTanhScalar(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void {
   const k2 = -2 * GELU_K;
   for (let i = 0; i < n; i++) {
     const v = x[xi + i]!;

@@ -11,7 +11,8 @@ import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime, type CpuRuntimeOptions } from './cpu-runtime';
-import { fexp, ftanh, geluTanhLoop } from './fast-math';
+import { fexp, ftanh, geluTanhLoop, geluTanhScalar } from './fast-math';
+import { pointwiseWasm } from './wasm-pointwise';
 import { expectClose, randArray, randTransposed, rng } from './test-helpers';
 import { CORPUS_DIR } from '../../../testing/corpus';
 import { loadPt2 } from '../../serialize/read';
@@ -53,6 +54,24 @@ describe('fast math', () => {
     geluTanhLoop(x, 0, out, 0, 200);
     const k = Math.sqrt(2 / Math.PI);
     x.forEach((v, i) => expect(Math.abs(out[i]! - 0.5 * v * (1 + Math.tanh(k * (v + 0.044715 * v ** 3))))).toBeLessThan(1e-6));
+  });
+});
+
+describe.skipIf(!pointwiseWasm())('WebAssembly SIMD GELU-tanh', () => {
+  it('matches the f64 scalar loop at offsets, odd lengths and in place', () => {
+    const w = pointwiseWasm()!;
+    const r = rng(4);
+    for (const [n, xi, oi] of [[1, 0, 0], [7, 3, 1], [64, 0, 0], [1031, 5, 2]] as const) {
+      const x = Float32Array.from({ length: n + xi }, () => r() * 12);
+      const a = new Float32Array(n + oi).fill(7), b = new Float32Array(n + oi).fill(7);
+      w.geluTanh(x, xi, a, oi, n);
+      geluTanhScalar(x, xi, b, oi, n);
+      expect(a.slice(0, oi)).toEqual(b.slice(0, oi)); // nothing before oi written
+      for (let i = oi; i < n + oi; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(b[i]!) + 1e-12); // tiny tails: f32 rounding of the exponent
+      const inPlace = x.slice();
+      w.geluTanh(inPlace, xi, inPlace, xi, n);
+      expect(inPlace.subarray(xi)).toEqual(a.subarray(oi));
+    }
   });
 });
 
