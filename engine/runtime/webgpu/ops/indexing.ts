@@ -15,7 +15,7 @@ import { isPyScalar, scalarToNumber } from '../../../core/scalar';
 import { type GpuKernel, type GpuCtx } from '../gpu-kernels';
 import { gpuStorage, isGpu } from '../gpu-exec';
 import { type ElemType } from '../program';
-import { dataOperand, indexOperand, onGpu, operandAs } from './operands';
+import { dataOperand, indexOperand, isI32, onGpu, operandAs } from './operands';
 import { type IndexOperand, fillI32Program, fillI32Run, gatherProgram, gatherRun, scatterProgram, scatterRun } from './index-programs';
 import { POOL_KERNELS } from './pool';
 import { SORT_KERNELS } from './sort';
@@ -113,6 +113,7 @@ function scatter(g: GpuCtx, x: unknown, dim: unknown, index: unknown, src: unkno
     if (data.type === 'i32' && data.t.dtype === 'bool') return undefined;
     value = scalarToNumber(src);
     if (data.type === 'i32') value = Math.trunc(value);
+    if (data.type === 'i32' && !isI32(value)) return undefined;
   } else {
     const s = operandAs(g, src, data.type);
     if (!s || s.ndim !== gi.ndim || !gi.shape.every((v, j) => v <= s.shape[j]!)) return undefined;

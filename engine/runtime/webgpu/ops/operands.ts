@@ -33,8 +33,22 @@ export function operandAs(g: GpuCtx, x: unknown, type: ElemType): NDArray | unde
   if (!(x instanceof NDArray)) return undefined;
   if (onGpu(x)) return gpuStorage(x).elemType === type ? x : undefined;
   if (type === 'f32') return x.dtype === 'float32' ? g.gpu(x) : undefined;
-  return INT_DTYPES.has(x.dtype) || x.dtype === 'bool' ? g.gpu(x, 'i32') : undefined;
+  return (INT_DTYPES.has(x.dtype) || x.dtype === 'bool') && fitsI32(x) ? g.gpu(x, 'i32') : undefined;
 }
+
+/** Whether every value of a host integer array survives the i32 upload (int64 data past it stays on the host). */
+function fitsI32(x: NDArray): boolean {
+  if (x.dtype !== 'int64') return true;
+  const d = x.storage.data;
+  for (const o of x.offsets()) {
+    const v = Number(d[o]!);
+    if (v < -2147483648 || v > 2147483647) return false;
+  }
+  return true;
+}
+
+/** Whether a number is an i32 value. */
+export const isI32 = (v: number): boolean => Number.isInteger(v) && v >= -2147483648 && v <= 2147483647;
 
 /** An integer index tensor as i32 on the GPU. */
 export function indexOperand(g: GpuCtx, x: unknown): NDArray | undefined {
