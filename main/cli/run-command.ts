@@ -120,11 +120,15 @@ export function compareWith(out: NDArray, path: string, index: number): Comparis
   return { ref: path, output: index, maxAbsDiff: diff, maxAbsRef: scale };
 }
 
-/** navigator.gpu for Node: the `webgpu` package (Dawn). */
+/**
+ * navigator.gpu for Node: the `webgpu` package (Dawn). PT2_DAWN_FLAGS passes
+ * Dawn options, separated by spaces (e.g. `enable-dawn-features=allow_unsafe_apis,disable_robustness`
+ * or `adapter=NAME`; the package's README lists them).
+ */
 export async function nodeGpu(): Promise<GpuLike> {
   const mod = (await import('webgpu')) as { create: (opts: string[]) => GpuLike; globals: object };
   Object.assign(globalThis, mod.globals);
-  return mod.create([]);
+  return mod.create((process.env.PT2_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean));
 }
 
 /** A backend session: runs a program repeatedly; `adapter` for WebGPU. */

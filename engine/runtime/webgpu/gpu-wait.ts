@@ -39,6 +39,7 @@ const immediate = (globalThis as { setImmediate?: Immediate }).setImmediate;
 /** One turn of the event loop: setImmediate where the host has it (Node), else setTimeout(0). */
 export const macrotask = (): Promise<void> => new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)));
 const sleep1 = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+const SPIN_MS = 5;
 
 /** Cuts long synchronous work into slices: `tick()` yields a macrotask once `budgetMs` has passed. */
 export class Slicer {
@@ -64,9 +65,11 @@ export async function pollUntilSettled<T>(p: Promise<T>, what: string, opts: Wai
     (error) => (state = { done: true, ok: false, error }),
   );
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  // Spin fast for a few turns, then sleep 1 ms per poll (a software GPU needs the CPU).
-  let polls = 0;
-  const yieldFn = opts.yieldFn ?? (() => (polls++ < 20 ? macrotask() : sleep1()));
+  // Spin on macrotasks for the first few milliseconds (a real GPU answers a
+  // model run within them, and a 1 ms timer would add up to a millisecond to
+  // each run), then sleep 1 ms per poll (a software GPU needs the CPU).
+  const spinUntil = now() + SPIN_MS;
+  const yieldFn = opts.yieldFn ?? (() => (now() < spinUntil ? macrotask() : sleep1()));
   for (;;) {
     await yieldFn();
     opts.poll?.();

@@ -1,0 +1,147 @@
+// `npm run bench:gpu -- [--models DIR] [--size 4096] [--reps N] [--out FILE.json] [--only matmul|models]`
+//
+// The prepared GPU benchmark of issue 6, for a machine with a real GPU: our
+// WebGPU backend (Dawn through the `webgpu` package) on
+//   - an fp32 SIZE³ matrix product, once per GEMM kernel (ops/matmul.ts: the
+//     16×16 kernel and every register-blocked tile shape), checked against a
+//     float64 product on sampled entries, reported in TFLOP/s;
+//   - whole runs of mobilenet_v3_small and gpt2_tiny from the corpus archives
+//     (inputs uploaded, every dispatch in one submit, outputs read back), checked
+//     against torch's recorded outputs.
+// Its peer is scripts/bench/torch_cuda_bench.py (PyTorch CUDA eager and cuBLAS)
+// run on the same machine in the same session; scripts/bench/gpu-report.py puts
+// the two side by side. Dawn options come from PT2_DAWN_FLAGS (see nodeGpu).
+// A software adapter is reported as such and its numbers are not a GPU's.
+
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { NDArray, Storage } from '../../engine/core/ndarray';
+import { acquireDevice } from '../../engine/runtime/webgpu/device';
+import { GpuExecutor } from '../../engine/runtime/webgpu/gpu-exec';
+import { GEMM_TILES, type GemmTile, type MatOperand, gemmDispatch } from '../../engine/runtime/webgpu/ops/matmul';
+import { compareWith, loadProgram, nodeGpu, openSession, resolveInputs } from '../../main/cli/run-command';
+
+const HERE = import.meta.dirname;
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: resolve(HERE, '../../../shared/corpus/torch-2.11/models') },
+    size: { type: 'string', default: '4096' },
+    reps: { type: 'string', default: '20' },
+    'model-reps': { type: 'string', default: '200' },
+    out: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+
+const report: Record<string, unknown> = { dawnFlags: process.env.PT2_DAWN_FLAGS ?? '' };
+const save = () => {
+  if (values.out) writeFileSync(values.out, JSON.stringify(report, null, 1));
+};
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+/** A seeded uniform [-1, 1) generator (xorshift32). */
+function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 31 - 1;
+  };
+}
+
+async function matmul(exec: GpuExecutor): Promise<void> {
+  const n = Number(values.size), reps = Number(values.reps);
+  const r = random(7);
+  const A = Float32Array.from({ length: n * n }, r), B = Float32Array.from({ length: n * n }, r);
+  const host = (d: Float32Array) => new NDArray(new Storage('float32', d), [n, n], [n, 1], 0);
+  const ga = exec.upload(host(A), 'f32', true), gb = exec.upload(host(B), 'f32', true);
+  const c = exec.alloc([n, n]);
+  const op: MatOperand = { batchStrides: [], rs: n, cs: 1, offset: 0 };
+  const probe = c.withView([1], [1], 0);
+  const rows: Record<string, unknown>[] = [];
+  report.matmul = { size: n, reps, rows };
+  const kernels: [string, GemmTile | undefined][] = [['small16x16', undefined], ...Object.entries(GEMM_TILES)];
+  for (const [name, tile] of kernels) {
+    const { program, run } = gemmDispatch(n, n, n, [], op, op, op, undefined, 1, 0, tile);
+    try {
+      exec.dispatch(program, [ga, gb], [c], run);
+      exec.dispatch(program, [ga, gb], [c], run);
+      await exec.finish([probe]); // compile + warm up
+      const t0 = performance.now();
+      for (let i = 0; i < reps; i++) exec.dispatch(program, [ga, gb], [c], run);
+      await exec.finish([probe]);
+      const ms = (performance.now() - t0) / reps;
+      const [out] = await exec.finish([c]);
+      let worst = 0;
+      const pick = random(99);
+      for (let s = 0; s < 256; s++) {
+        const i = Math.floor(((pick() + 1) / 2) * n), j = Math.floor(((pick() + 1) / 2) * n);
+        let ref = 0;
+        for (let k = 0; k < n; k++) ref += A[i * n + k]! * B[k * n + j]!;
+        worst = Math.max(worst, Math.abs(out![i * n + j]! - ref) / Math.max(1, Math.abs(ref)));
+      }
+      const tflops = (2 * n * n * n) / (ms * 1e-3) / 1e12;
+      rows.push({ kernel: name, ms, tflops, maxRelErr: worst });
+      log(`matmul ${n}³ ${name.padEnd(14)} ${ms.toFixed(3)} ms  ${tflops.toFixed(2)} TFLOP/s  max rel err ${worst.toExponential(2)}`);
+    } catch (e) {
+      rows.push({ kernel: name, error: (e as Error).message });
+      log(`matmul ${name}: ${(e as Error).message}`);
+    }
+    save();
+  }
+}
+
+async function models(): Promise<void> {
+  const reps = Number(values['model-reps']);
+  const rows: Record<string, unknown>[] = [];
+  report.models = rows;
+  for (const name of ['gpt2_tiny', 'mobilenet_v3_small']) {
+    const dir = values.models!;
+    const input = name === 'gpt2_tiny' ? `${dir}/${name}.in0.int64.bin:1x16` : `${dir}/${name}.in0.float32.bin:1x3x224x224`;
+    try {
+      const ep = loadProgram(`${dir}/${name}.pt2`);
+      const inputs = resolveInputs(ep, [input]);
+      const session = await openSession(ep, 'webgpu');
+      const t0 = performance.now();
+      let out = (await session.run(inputs))[0] as NDArray;
+      const firstMs = performance.now() - t0;
+      for (let i = 0; i < 30; i++) out = (await session.run(inputs))[0] as NDArray;
+      const ms: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const t = performance.now();
+        out = (await session.run(inputs))[0] as NDArray;
+        ms.push(performance.now() - t);
+      }
+      ms.sort((a, b) => a - b);
+      const cmp = compareWith(out, `${dir}/${name}.out.float32.bin`, 0);
+      const row = { model: name, firstRunMs: firstMs, medianMs: ms[ms.length >> 1]!, minMs: ms[0]!, p90Ms: ms[Math.floor(ms.length * 0.9)]!, relDiff: cmp.maxAbsDiff / Math.max(cmp.maxAbsRef, 1e-30) };
+      rows.push(row);
+      log(`${name.padEnd(20)} first ${firstMs.toFixed(1)} ms  median ${row.medianMs.toFixed(3)} ms  min ${row.minMs.toFixed(3)} ms  max|Δ|/scale ${row.relDiff.toExponential(2)}`);
+      session.close();
+    } catch (e) {
+      rows.push({ model: name, error: (e as Error).message });
+      log(`${name}: ${(e as Error).message}`);
+    }
+    save();
+  }
+}
+
+const dev = await acquireDevice(await nodeGpu());
+if (!dev) {
+  log('no WebGPU adapter');
+  process.exit(2);
+}
+report.adapter = dev.adapter;
+log(`adapter: ${JSON.stringify(dev.adapter)}${dev.adapter.software ? ' (software adapter, not a GPU)' : ''}`);
+save();
+if (values.only !== 'models') {
+  const exec = new GpuExecutor(dev.device);
+  await matmul(exec);
+  exec.destroy();
+}
+if (values.only !== 'matmul') await models();
+dev.device.destroy();
+save();
+process.exit(0);
