@@ -9,7 +9,7 @@ import { loadPt2 } from '../../engine/serialize/read';
 import { CpuRuntime, type Step } from '../../engine/runtime/cpu/cpu-runtime';
 import { frozenInputIndices, programInputs, userOutputs } from '../../engine/runtime/program';
 
-const MODELS = resolve(import.meta.dirname, '../../../shared/corpus/torch-2.11/models');
+const MODELS = process.env.PT2_MODELS ?? resolve(import.meta.dirname, '../../../shared/corpus/torch-2.11/models');
 const name = process.argv[2] ?? 'mobilenet_v3_small';
 const runs = Number(process.argv[3] ?? 50);
 const ep = [...loadPt2(new Uint8Array(readFileSync(`${MODELS}/${name}.pt2`))).programs.values()][0]!;

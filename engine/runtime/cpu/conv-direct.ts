@@ -21,12 +21,22 @@ export interface ConvGeometry {
 const align = (n: number): number => (n + 3) & ~3;
 const ACT: Record<Activation, number> = { relu: 1, hardswish: 2 };
 
-/** Padded plane width/height: every valid read is inside, and 8-pixel blocks past OW read only inside the row. */
-function paddedPlane(g: ConvGeometry): { Wp: number; Hp: number } {
+/**
+ * The padded plane: Wp-float rows, Hp rows, every valid read inside and the
+ * 8-pixel blocks past OW reading only inside the row. Stride 2 stores rows
+ * de-interleaved (even columns in the first Wp/2 floats, odd in the rest);
+ * colA/colB are the byte offsets copyPlane (wasm-conv-kernels.ts) needs.
+ */
+function paddedPlane(g: ConvGeometry): { Wp: number; Hp: number; padRow: number; colA: number; colB: number } {
   const OW8 = Math.ceil(g.OW / 8);
-  const Wp = Math.max(g.W + 2 * g.pw, g.sw * 8 * OW8 + g.KW + 8);
   const Hp = Math.max(g.H + 2 * g.ph, (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1);
-  return { Wp, Hp };
+  if (g.sw === 1) {
+    const Wp = Math.max(g.W + 2 * g.pw, 8 * OW8 + g.KW + 8);
+    return { Wp, Hp, padRow: g.ph * Wp * 4, colA: g.pw * 4, colB: 0 };
+  }
+  const Wh = Math.max(Math.ceil((g.W + 2 * g.pw) / 2), 8 * OW8 + g.KW);
+  const P = g.pw & 1, half = g.pw >> 1;
+  return { Wp: 2 * Wh, Hp, padRow: g.ph * 2 * Wh * 4, colA: (P * Wh + half) * 4, colB: ((1 - P) * Wh + half + P) * 4 };
 }
 
 function kernelKey(g: ConvGeometry): string | undefined {
@@ -52,9 +62,9 @@ export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: 
   const key = kernelKey(g);
   const fn = k && key ? k.depthwise.get(key) : undefined;
   if (!fn) return false;
-  const { C, H, W, KH, KW, sh, ph, pw, dh, OH, OW } = g;
+  const { C, H, W, KH, KW, sh, dh, OH, OW } = g;
   const xc = x.isContiguous() ? x : x.contiguous();
-  const { Wp, Hp } = paddedPlane(g);
+  const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
   const nw = Cout * KH * KW, plane = C * H * W, outN = Cout * OH * OW;
   const wPos0 = 0, bPos0 = align(nw), inPos0 = bPos0 + align(Cout), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align((Hp + 1) * Wp);
   const { buf, pos } = ctx.gemm.scratch(outPos0 + outN + 8);
@@ -66,7 +76,7 @@ export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: 
   const a = act ? ACT[act] : 0;
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout / C, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, (ph * Wp + pw) * 4, a);
+    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout / C, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, padRow, colA, colB, a);
     out.set(buf.subarray(outPos, outPos + outN), n * outN);
   }
   return true;
@@ -84,23 +94,28 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
   const key = kernelKey(g);
   const fn = k && key && g.C <= DIRECT_MAX_CIN ? k.directConv.get(key) : undefined;
   if (!fn) return false;
-  const { C, H, W, KH, KW, sh, ph, pw, dh, OH, OW } = g;
+  const { C, H, W, KH, KW, sh, dh, OH, OW } = g;
   const xc = x.isContiguous() ? x : x.contiguous();
-  const { Wp, Hp } = paddedPlane(g);
+  const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
   const Cout4 = align(Cout);
   const nw = Cout * C * KH * KW, plane = C * H * W, outN = Cout * OH * OW, padN = C * Hp * Wp + Wp;
   const wPos0 = 0, bPos0 = align(Cout4 * C * KH * KW), inPos0 = bPos0 + Cout4, padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align(padN);
   const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * OH * OW + 8);
   const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
-  buf.set(f32(w).subarray(w.offset, w.offset + nw), wPos);
-  buf.fill(0, wPos + nw, bPos);
+  // Weights as [Cout4/4, C, KH, KW, 4]: a tap's four output channels side by side.
+  const Wt = f32(w), taps = C * KH * KW;
+  buf.fill(0, wPos, bPos);
+  for (let co = 0; co < Cout; co++) {
+    const d = wPos + (co >> 2) * taps * 4 + (co & 3), o = w.offset + co * taps;
+    for (let t = 0; t < taps; t++) buf[d + 4 * t] = Wt[o + t]!;
+  }
   writeBias(buf, bPos, bias, Cout, Cout4);
   buf.fill(0, padPos, padPos + padN);
   const X = f32(xc);
   const a = act ? ACT[act] : 0;
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, Hp, (ph * Wp + pw) * 4, a);
+    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, Hp, padRow, colA, colB, a);
     out.set(buf.subarray(outPos, outPos + outN), n * outN);
   }
   return true;

@@ -137,6 +137,9 @@ export class FunctionBuilder {
   i32GtS(): this {
     return this.op(0x4a);
   }
+  i32GeU(): this {
+    return this.op(0x4f);
+  }
   i32GeS(): this {
     return this.op(0x4e);
   }
@@ -151,6 +154,9 @@ export class FunctionBuilder {
   }
   i32DivS(): this {
     return this.op(0x6d);
+  }
+  i32And(): this {
+    return this.op(0x71);
   }
   i32Shl(): this {
     return this.op(0x74);

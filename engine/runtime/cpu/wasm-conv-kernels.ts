@@ -21,33 +21,23 @@ export const CONV_KWS = [1, 2, 3, 4, 5, 6, 7] as const;
 const EVEN = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
 const ODD = [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
 
-/** Locals holding the activation constants. */
+/** A scratch v128 local for the activation (its constants are materialized where used, so they hold no register across loops). */
 interface ActConsts {
-  zero: number;
-  three: number;
-  six: number;
-  sixth: number;
   t: number;
 }
 
 function actConsts(f: FB): ActConsts {
-  const { v128 } = ValType;
-  const c = { zero: f.local(v128), three: f.local(v128), six: f.local(v128), sixth: f.local(v128), t: f.local(v128) };
-  f.v128Zero().set(c.zero);
-  f.f32(3).f32x4Splat().set(c.three);
-  f.f32(6).f32x4Splat().set(c.six);
-  f.f32(1 / 6).f32x4Splat().set(c.sixth);
-  return c;
+  return { t: f.local(ValType.v128) };
 }
 
 /** acc = act(acc) for act code in local `act` (0 none, 1 ReLU, 2 hardswish). */
 function applyAct(f: FB, act: number, accs: readonly number[], c: ActConsts): void {
   f.get(act).i32(1).i32Eq().if();
-  for (const a of accs) f.get(a).get(c.zero).f32x4Max().set(a);
+  for (const a of accs) f.get(a).v128Zero().f32x4Max().set(a);
   f.else().get(act).i32(2).i32Eq().if();
   for (const a of accs) {
-    f.get(a).get(c.three).f32x4Add().get(c.zero).f32x4Max().get(c.six).f32x4Min().set(c.t);
-    f.get(a).get(c.t).f32x4Mul().get(c.sixth).f32x4Mul().set(a);
+    f.get(a).f32(3).f32x4Splat().f32x4Add().v128Zero().f32x4Max().f32(6).f32x4Splat().f32x4Min().set(c.t);
+    f.get(a).get(c.t).f32x4Mul().f32(1 / 6).f32x4Splat().f32x4Mul().set(a);
   }
   f.end().end();
 }
@@ -62,89 +52,129 @@ function forRange(f: FB, i: number, n: number, body: () => void): void {
   f.end().end();
 }
 
+interface CopyLocals {
+  y: number;
+  s: number;
+  d: number;
+  end: number;
+  da: number;
+  db: number;
+}
+
+function copyLocals(f: FB): CopyLocals {
+  const { i32 } = ValType;
+  return { y: f.local(i32), s: f.local(i32), d: f.local(i32), end: f.local(i32), da: f.local(i32), db: f.local(i32) };
+}
+
 /**
- * Copy an H×W plane at `src` into the padded plane: row y goes to dst + y·Wp·4
- * (dst already points at the pad's top-left interior element).
+ * Copy an H×W plane at `src` into a padded plane whose first interior row
+ * starts at `dst` (rows WpBytes apart). Stride 1: column i goes to byte colA +
+ * 4i of the row. Stride 2: the row is stored de-interleaved, so a stride-2 tap
+ * reads consecutive floats: even source columns go to colA + 2i, odd ones to
+ * colB + 2(i − 1) (colA/colB fold in the left padding and its parity).
  */
-function copyPlane(f: FB, src: number, dst: number, H: number, W: number, WpBytes: number, locals: { y: number; i: number; s: number; d: number }): void {
-  const { y, i, s, d } = locals;
+function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W: number, WpBytes: number, colA: number, colB: number, l: CopyLocals): void {
+  const { y, s, d, end, da, db } = l;
   f.get(src).set(s);
   f.get(dst).set(d);
   forRange(f, y, H, () => {
-    f.i32(0).set(i);
-    // Four floats at a time while they fit, then the tail one by one.
-    f.block().loop();
-    f.get(i).i32(4).i32Add().get(W).i32GtS().brIf(1);
-    f.get(d).get(i).i32(4).i32Mul().i32Add();
-    f.get(s).get(i).i32(4).i32Mul().i32Add().v128Load();
-    f.v128Store();
-    f.get(i).i32(4).i32Add().set(i).br(0);
-    f.end().end();
-    f.block().loop();
-    f.get(i).get(W).i32GeS().brIf(1);
-    f.get(d).get(i).i32(4).i32Mul().i32Add();
-    f.get(s).get(i).i32(4).i32Mul().i32Add().f32Load();
-    f.f32Store();
-    f.get(i).i32(1).i32Add().set(i).br(0);
-    f.end().end();
-    f.get(s).get(W).i32(4).i32Mul().i32Add().set(s);
+    f.get(d).get(colA).i32Add().set(da);
+    if (stride === 1) {
+      // Four floats at a time while they fit, then the tail one by one.
+      f.get(s).get(W).i32(-4).i32And().i32(4).i32Mul().i32Add().set(end);
+      f.block().loop();
+      f.get(s).get(end).i32GeU().brIf(1);
+      f.get(da).get(s).v128Load().v128Store();
+      f.get(s).i32(16).i32Add().set(s);
+      f.get(da).i32(16).i32Add().set(da);
+      f.br(0);
+      f.end().end();
+      f.get(end).get(W).i32(3).i32And().i32(4).i32Mul().i32Add().set(end);
+      f.block().loop();
+      f.get(s).get(end).i32GeU().brIf(1);
+      f.get(da).get(s).f32Load().f32Store();
+      f.get(s).i32(4).i32Add().set(s);
+      f.get(da).i32(4).i32Add().set(da);
+      f.br(0);
+      f.end().end();
+    } else {
+      f.get(d).get(colB).i32Add().set(db);
+      // Eight floats at a time (four even, four odd), then pairs, then a last even one.
+      f.get(s).get(W).i32(-8).i32And().i32(4).i32Mul().i32Add().set(end);
+      f.block().loop();
+      f.get(s).get(end).i32GeU().brIf(1);
+      f.get(da).get(s).v128Load(0).get(s).v128Load(16).shuffle(EVEN).v128Store();
+      f.get(db).get(s).v128Load(0).get(s).v128Load(16).shuffle(ODD).v128Store();
+      f.get(s).i32(32).i32Add().set(s);
+      f.get(da).i32(16).i32Add().set(da);
+      f.get(db).i32(16).i32Add().set(db);
+      f.br(0);
+      f.end().end();
+      f.get(end).get(W).i32(7).i32And().i32(4).i32Mul().i32Add().set(end);
+      f.block().loop();
+      f.get(s).i32(4).i32Add().get(end).i32GeU().brIf(1);
+      f.get(da).get(s).f32Load(0).f32Store();
+      f.get(db).get(s).f32Load(4).f32Store();
+      f.get(s).i32(8).i32Add().set(s);
+      f.get(da).i32(4).i32Add().set(da);
+      f.get(db).i32(4).i32Add().set(db);
+      f.br(0);
+      f.end().end();
+      f.get(s).get(end).i32LtU().if();
+      f.get(da).get(s).f32Load().f32Store();
+      f.get(s).i32(4).i32Add().set(s);
+      f.end();
+    }
     f.get(d).get(WpBytes).i32Add().set(d);
   });
 }
 
 /**
  * The unrolled taps of one kernel row: acc[0]/acc[1] (pixels 0–3, 4–7 of the
- * block) += w[kx] · input at p + kx (stride 1) or p + 2·lane + kx (stride 2),
- * weights at wp. Odd kx accumulate into acc[2]/acc[3] instead: two chains of
- * dependent adds per vector instead of one.
+ * block) += w[kx] · input. Stride 1 reads at p + 4·kx; stride 2 reads the
+ * de-interleaved row: even kx at p + 2·kx, odd kx at po + 2·(kx − 1) (po: the
+ * odd half). Weights are splats at wp + 4·kx. Odd kx accumulate
+ * into acc[2]/acc[3]: two chains of dependent adds per vector instead of one.
  */
-function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, wp: number, acc: readonly number[], w: number, v: readonly number[]): void {
+function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, po: number, wp: number, acc: readonly number[], w: number): void {
   for (let kx = 0; kx < KW; kx++) {
     const a0 = acc[kx & 1 ? 2 : 0]!, a1 = acc[kx & 1 ? 3 : 1]!;
+    const [base, off] = stride === 1 ? [p, 4 * kx] : kx & 1 ? [po, 2 * (kx - 1)] : [p, 2 * kx];
     f.get(wp).v128Load32Splat(4 * kx).set(w);
-    if (stride === 1) {
-      f.get(a0).get(w).get(p).v128Load(4 * kx).f32x4Mul().f32x4Add().set(a0);
-      f.get(a1).get(w).get(p).v128Load(4 * kx + 16).f32x4Mul().f32x4Add().set(a1);
-      continue;
-    }
-    // Stride 2: even kx loads 16 floats from p + kx; odd kx reuses them (odd lanes).
-    const base = kx & ~1;
-    if (kx === base) for (let j = 0; j < 4; j++) f.get(p).v128Load(4 * base + 16 * j).set(v[j]!);
-    const lanes = kx === base ? EVEN : ODD;
-    f.get(a0).get(w).get(v[0]!).get(v[1]!).shuffle(lanes).f32x4Mul().f32x4Add().set(a0);
-    f.get(a1).get(w).get(v[2]!).get(v[3]!).shuffle(lanes).f32x4Mul().f32x4Add().set(a1);
+    f.get(a0).get(w).get(base).v128Load(off).f32x4Mul().f32x4Add().set(a0);
+    f.get(a1).get(w).get(base).v128Load(off + 16).f32x4Mul().f32x4Add().set(a1);
   }
 }
 
 /**
- * dw_k{KW}_s{S}(pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padOff, act):
+ * dw_k{KW}_s{S}(pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act):
  * a depthwise conv (groups = C, C·m output channels) of one batch element.
  * pIn: C planes H×W; pOut: C·m planes OH×OW; pW: [C·m, KH, KW] weights;
  * pBias: C·m floats; pPad: a zeroed padded plane of Wp-float rows (big enough
- * for every read, see depthwise.ts); padOff: byte offset of the interior in it;
- * rowStep / dhStep: bytes between the first rows of consecutive output rows
- * (sh·Wp·4) / kernel rows (dh·Wp·4).
+ * for every read, see conv-direct.ts); padRow: byte offset of its first
+ * interior row; colA/colB: see copyPlane; rowStep / dhStep: bytes between the
+ * first rows of consecutive output rows (sh·Wp·4) / kernel rows (dh·Wp·4).
  */
 export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder {
   const { i32, v128 } = ValType;
-  const f = new FunctionBuilder(`dw_k${KW}_s${stride}`, new Array<ValType>(17).fill(i32));
-  const [pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padOff, act] = Array.from({ length: 17 }, (_, i) => i) as number[];
-  const [c, j, co, oy, q, ky, p, wp, op, rowBase, OW8, src] = Array.from({ length: 12 }, () => f.local(i32));
-  const cp = { y: f.local(i32), i: f.local(i32), s: f.local(i32), d: f.local(i32) };
-  const WpBytes = f.local(i32), planeBytes = f.local(i32), outPlane = f.local(i32), wStep = f.local(i32), dst = f.local(i32);
+  const f = new FunctionBuilder(`dw_k${KW}_s${stride}`, new Array<ValType>(19).fill(i32));
+  const [pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act] = Array.from({ length: 19 }, (_, i) => i) as number[];
+  const [c, j, co, oy, q, ky, p, po, wp, op, rowBase, OW8, src] = Array.from({ length: 13 }, () => f.local(i32));
+  const cl = copyLocals(f);
+  const WpBytes = f.local(i32), halfBytes = f.local(i32), planeBytes = f.local(i32), outPlane = f.local(i32), wStep = f.local(i32), dst = f.local(i32);
   const acc0 = f.local(v128), acc1 = f.local(v128), acc2 = f.local(v128), acc3 = f.local(v128), w = f.local(v128), bv = f.local(v128);
-  const v = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
   const ac = actConsts(f);
   f.get(Wp).i32(4).i32Mul().set(WpBytes);
+  f.get(Wp).i32(2).i32Mul().set(halfBytes);
   f.get(H).get(W).i32Mul().i32(4).i32Mul().set(planeBytes);
   f.get(OH).get(OW).i32Mul().i32(4).i32Mul().set(outPlane);
   f.get(KH).i32(KW * 4).i32Mul().set(wStep);
   f.get(OW).i32(7).i32Add().i32(8).i32DivS().set(OW8);
-  f.get(pPad).get(padOff).i32Add().set(dst);
+  f.get(pPad).get(padRow).i32Add().set(dst);
   f.i32(0).set(co);
   f.get(pIn).set(src);
   forRange(f, c, C, () => {
-    copyPlane(f, src, dst, H, W, WpBytes, cp);
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
     f.get(src).get(planeBytes).i32Add().set(src);
     forRange(f, j, m, () => {
       f.get(pBias).get(co).i32(4).i32Mul().i32Add().v128Load32Splat().set(bv);
@@ -156,12 +186,13 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
           f.get(bv).set(acc1);
           f.v128Zero().set(acc2);
           f.v128Zero().set(acc3);
-          f.get(rowBase).get(q).i32(32 * stride).i32Mul().i32Add().set(p);
+          f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(p);
           f.get(pW).get(co).get(wStep).i32Mul().i32Add().set(wp);
           f.get(KH).set(ky);
           f.block().get(ky).i32Eqz().brIf(0);
           f.loop();
-          rowTaps(f, KW, stride, p, wp, [acc0, acc1, acc2, acc3], w, v);
+          if (stride === 2) f.get(p).get(halfBytes).i32Add().set(po);
+          rowTaps(f, KW, stride, p, po, wp, [acc0, acc1, acc2, acc3], w);
           f.get(p).get(dhStep).i32Add().set(p);
           f.get(wp).i32(KW * 4).i32Add().set(wp);
           f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
@@ -183,44 +214,44 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
 }
 
 /**
- * conv_k{KW}_s{S}(pIn, pOut, pW, pBias, Cin, Cout, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, Hp, padOff, act):
+ * conv_k{KW}_s{S}(pIn, pOut, pW, pBias, Cin, Cout, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, Hp, padRow, colA, colB, act):
  * a dense (groups = 1) conv of one batch element computed directly, for few
  * input channels. All Cin input planes are padded first (planes Hp·Wp floats
  * apart at pPad, zeroed by the caller); then for each output row, four output
  * channels at a time (Cout is padded to a multiple of 4 in pW/pBias; the extra
  * channels are computed and dropped) accumulate 8-pixel blocks over
  * (ci, ky, kx), so every input load feeds four channels.
- * pW: [Cout4, Cin, KH, KW] weights, pOut: Cout4 planes OH×OW then 8 floats of
- * scratch (rows are stored exactly: output rows are visited in order across
- * all planes, so a block may not spill into the next plane).
+ * pW: [Cout4/4, Cin, KH, KW, 4] weights (the four channels of a tap adjacent),
+ * pOut: Cout4 planes OH×OW then 8 floats of scratch (rows are stored exactly:
+ * output rows are visited in order across all planes, so a block may not spill
+ * into the next plane).
  */
 export function buildDirectConv(KW: number, stride: 1 | 2): FunctionBuilder {
   const { i32, v128 } = ValType;
-  const f = new FunctionBuilder(`conv_k${KW}_s${stride}`, new Array<ValType>(18).fill(i32));
-  const [pIn, pOut, pW, pBias, Cin, Cout, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, Hp, padOff, act] = Array.from({ length: 18 }, (_, i) => i) as number[];
-  const [c, co, oy, q, ky, ci, p, pc, wp, wc, rowBase, OW8, src, dst, op, nco] = Array.from({ length: 16 }, () => f.local(i32));
-  const cp = { y: f.local(i32), i: f.local(i32), s: f.local(i32), d: f.local(i32) };
-  const WpBytes = f.local(i32), planeBytes = f.local(i32), padPlaneBytes = f.local(i32), outPlane = f.local(i32), wCo = f.local(i32), wRow = f.local(i32);
+  const f = new FunctionBuilder(`conv_k${KW}_s${stride}`, new Array<ValType>(20).fill(i32));
+  const [pIn, pOut, pW, pBias, Cin, Cout, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, Hp, padRow, colA, colB, act] = Array.from({ length: 20 }, (_, i) => i) as number[];
+  const [c, co, oy, q, ky, ci, p, po, pc, wp, rowBase, OW8, src, dst, op, nco, i] = Array.from({ length: 17 }, () => f.local(i32));
+  const cl = copyLocals(f);
+  const WpBytes = f.local(i32), halfBytes = f.local(i32), planeBytes = f.local(i32), padPlaneBytes = f.local(i32), outPlane = f.local(i32), wCo = f.local(i32);
   const rem = f.local(i32), tmp = f.local(i32);
   const acc = Array.from({ length: 8 }, () => f.local(v128));
   const w = f.local(v128), x0 = f.local(v128), x1 = f.local(v128);
-  const v = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
   const ac = actConsts(f);
   f.get(Wp).i32(4).i32Mul().set(WpBytes);
+  f.get(Wp).i32(2).i32Mul().set(halfBytes);
   f.get(H).get(W).i32Mul().i32(4).i32Mul().set(planeBytes);
   f.get(Hp).get(Wp).i32Mul().i32(4).i32Mul().set(padPlaneBytes);
   f.get(OH).get(OW).i32Mul().i32(4).i32Mul().set(outPlane);
-  // Bytes between consecutive output channels' weights, and between consecutive kernel rows.
-  f.get(Cin).get(KH).i32Mul().i32(KW * 4).i32Mul().set(wCo);
-  f.i32(KW * 4).set(wRow);
+  // Bytes between consecutive groups of four output channels' weights.
+  f.get(Cin).get(KH).i32Mul().i32(KW * 16).i32Mul().set(wCo);
   f.get(OW).i32(7).i32Add().i32(8).i32DivS().set(OW8);
   f.get(Cout).i32(3).i32Add().i32(4).i32DivS().set(nco);
   // Scratch for partial blocks: right after the Cout4 output planes.
   f.get(pOut).get(nco).i32(4).i32Mul().get(outPlane).i32Mul().i32Add().set(tmp);
   f.get(pIn).set(src);
-  f.get(pPad).get(padOff).i32Add().set(dst);
+  f.get(pPad).get(padRow).i32Add().set(dst);
   forRange(f, c, Cin, () => {
-    copyPlane(f, src, dst, H, W, WpBytes, cp);
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
     f.get(src).get(planeBytes).i32Add().set(src);
     f.get(dst).get(padPlaneBytes).i32Add().set(dst);
   });
@@ -230,44 +261,35 @@ export function buildDirectConv(KW: number, stride: 1 | 2): FunctionBuilder {
       // op = pOut + (4·co)·outPlane + oy·OW·4
       f.get(pOut).get(co).i32(4).i32Mul().get(outPlane).i32Mul().i32Add().get(oy).get(OW).i32Mul().i32(4).i32Mul().i32Add().set(op);
       forRange(f, q, OW8, () => {
+        f.get(pBias).get(co).i32(16).i32Mul().i32Add().set(wp);
         for (let r = 0; r < 4; r++) {
-          f.get(pBias).get(co).i32(16).i32Mul().i32Add().v128Load32Splat(4 * r).set(acc[2 * r]!);
+          f.get(wp).v128Load32Splat(4 * r).set(acc[2 * r]!);
           f.get(acc[2 * r]!).set(acc[2 * r + 1]!);
         }
-        f.get(rowBase).get(q).i32(32 * stride).i32Mul().i32Add().set(pc);
-        f.get(pW).get(co).i32(4).i32Mul().get(wCo).i32Mul().i32Add().set(wc);
+        f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(pc);
+        f.get(pW).get(co).get(wCo).i32Mul().i32Add().set(wp);
         forRange(f, ci, Cin, () => {
           f.get(pc).set(p);
-          f.get(wc).set(wp);
           f.get(KH).set(ky);
           f.block().get(ky).i32Eqz().brIf(0);
           f.loop();
+          if (stride === 2) f.get(p).get(halfBytes).i32Add().set(po);
+          // Each tap's two input vectors are loaded once and feed the four channels.
           for (let kx = 0; kx < KW; kx++) {
-            if (stride === 1) {
-              f.get(p).v128Load(4 * kx).set(x0);
-              f.get(p).v128Load(4 * kx + 16).set(x1);
-            } else {
-              const base = kx & ~1;
-              if (kx === base) for (let j = 0; j < 4; j++) f.get(p).v128Load(4 * base + 16 * j).set(v[j]!);
-              const lanes = kx === base ? EVEN : ODD;
-              f.get(v[0]!).get(v[1]!).shuffle(lanes).set(x0);
-              f.get(v[2]!).get(v[3]!).shuffle(lanes).set(x1);
-            }
+            const [base, off] = stride === 1 ? [p, 4 * kx] : kx & 1 ? [po, 2 * (kx - 1)] : [p, 2 * kx];
+            f.get(base).v128Load(off).set(x0);
+            f.get(base).v128Load(off + 16).set(x1);
             for (let r = 0; r < 4; r++) {
-              // weight (co4 + r, ci, ky, kx) sits r·wCo bytes after wp; wCo is a run-time value.
-              f.get(wp);
-              if (r > 0) f.get(wCo).i32(r).i32Mul().i32Add();
-              f.v128Load32Splat(4 * kx).set(w);
+              f.get(wp).v128Load32Splat(16 * kx + 4 * r).set(w);
               f.get(acc[2 * r]!).get(w).get(x0).f32x4Mul().f32x4Add().set(acc[2 * r]!);
               f.get(acc[2 * r + 1]!).get(w).get(x1).f32x4Mul().f32x4Add().set(acc[2 * r + 1]!);
             }
           }
           f.get(p).get(dhStep).i32Add().set(p);
-          f.get(wp).get(wRow).i32Add().set(wp);
+          f.get(wp).i32(KW * 16).i32Add().set(wp);
           f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
           f.end().end();
           f.get(pc).get(padPlaneBytes).i32Add().set(pc);
-          f.get(wc).get(KH).i32(KW * 4).i32Mul().i32Add().set(wc);
         });
         applyAct(f, act, acc, ac);
         // A whole block is stored as is; a row's last partial block goes through
@@ -283,9 +305,9 @@ export function buildDirectConv(KW: number, stride: 1 | 2): FunctionBuilder {
           f.get(tmp).get(acc[2 * r]!).v128Store(0);
           f.get(tmp).get(acc[2 * r + 1]!).v128Store(16);
           f.get(op).get(outPlane).i32(r).i32Mul().i32Add().set(dst);
-          forRange(f, cp.i, rem, () => {
-            f.get(dst).get(cp.i).i32(4).i32Mul().i32Add();
-            f.get(tmp).get(cp.i).i32(4).i32Mul().i32Add().f32Load();
+          forRange(f, i, rem, () => {
+            f.get(dst).get(i).i32(4).i32Mul().i32Add();
+            f.get(tmp).get(i).i32(4).i32Mul().i32Add().f32Load();
             f.f32Store();
           });
         }
