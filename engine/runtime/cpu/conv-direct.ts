@@ -98,7 +98,7 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
   const xc = x.isContiguous() ? x : x.contiguous();
   const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
   const Cout4 = align(Cout);
-  const nw = Cout * C * KH * KW, plane = C * H * W, outN = Cout * OH * OW, padN = C * Hp * Wp + Wp;
+  const plane = C * H * W, outN = Cout * OH * OW, padN = C * Hp * Wp + Wp;
   const wPos0 = 0, bPos0 = align(Cout4 * C * KH * KW), inPos0 = bPos0 + Cout4, padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align(padN);
   const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * OH * OW + 8);
   const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
