@@ -324,6 +324,20 @@ describe('tensor kernels on WebGPU', () => {
       placement.intOnGpu = prev;
     }
     await onGpu('aten.repeat.default', [randArray([2, 3], r, 'bool')], [[2, 2]], {}, T);
+    // int GPU tensors through cat and reshapes keep their dtype and values (base kernels copy as float32)
+    const prevP = placement.intOnGpu;
+    placement.intOnGpu = true;
+    try {
+      const c = await check([ints([3, 2], -9, 9), ints([4, 3], -9, 9)], (op, [a, b]) => op('aten.cat.default', [[op('aten.detach.default', [a!]), op('aten.transpose.int', [op('aten.detach.default', [b!]), 0, 1])], 1]));
+      expect(c.stats.dispatches).toBe(4);
+      const bc = await check([randArray([2, 3], r, 'bool'), randArray([2, 2], r, 'bool')], (op, [a, b]) => op('aten.cat.default', [[op('aten.detach.default', [a!]), b!], -1]));
+      expect(bc.fallbacks).toEqual([]);
+      const rs = await check([ints([3, 4], -9, 9)], (op, [a]) => op('aten.reshape.default', [op('aten.transpose.int', [op('aten.detach.default', [a!]), 0, 1]), [2, 6]]));
+      expect(rs.fallbacks).toEqual([]);
+      await check([randArray([2, 3, 2], r, 'bool')], (op, [a]) => op('aten.flatten.using_ints', [op('aten.permute.default', [op('aten.detach.default', [a!]), [2, 0, 1]]), 0, 1]));
+    } finally {
+      placement.intOnGpu = prevP;
+    }
     await onGpu('aten.flip.default', [ints([3, 4], -9, 9)], [[1]], {}, T);
     await onGpu('aten.roll.default', [ints([3, 4], -9, 9)], [[1], [1]], {}, T);
     await onGpu('aten.diff.default', [ints([3, 5], -9, 9)], [1, 1]);

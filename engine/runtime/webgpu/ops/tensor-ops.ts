@@ -19,7 +19,7 @@ import { type DType } from '../../../core/dtype';
 import { NDArray, contiguousStrides } from '../../../core/ndarray';
 import { PyFloat, isPyScalar, scalarIsFloat, scalarToNumber } from '../../../core/scalar';
 import { dtypeArg } from '../../../ops/factory';
-import { type GpuCtx, type GpuKernel, broadcastStrides } from '../gpu-kernels';
+import { BASE_KERNELS, type GpuCtx, type GpuKernel, broadcastStrides } from '../gpu-kernels';
 import { gpuStorage, isGpu } from '../gpu-exec';
 import { type Expr, type Kind, dtypeKind, elemOf, fusedElementwiseProgram, fusedElementwiseRun, leafKind, placement } from './elementwise';
 
@@ -383,7 +383,43 @@ function asStrided(x: unknown, size: unknown, stride: unknown, offset: unknown):
   return x.withView(size, stride, off);
 }
 
+// The base kernels that copy through float32 programs, made safe for bool/int
+// GPU tensors: reshapes densify them with their own element type first (the
+// base kernel then only views), cat of non-float tensors runs typed copies.
+const BASE = new Map(BASE_KERNELS);
+const isIntGpu = (x: unknown): x is NDArray => isGpu(x) && gpuStorage(x).elemType === 'i32';
+const typedReshape = (name: string): readonly [string, GpuKernel] => [
+  name,
+  (args, g) => {
+    const [x, ...rest] = args;
+    return BASE.get(name)!(isIntGpu(x) && !x.isContiguous() ? [contiguousTyped(g, x), ...rest] : args, g);
+  },
+];
+
+function cat(g: GpuCtx, xs: unknown, dim: unknown): NDArray | undefined {
+  if (!Array.isArray(xs) || typeof dim !== 'number' || !xs.every(isArr) || !xs.some(isIntGpu)) return BASE.get('aten.cat.default')!([xs, dim], g) as NDArray | undefined;
+  const parts = (xs as NDArray[]).filter((x) => !(x.ndim === 1 && x.shape[0] === 0));
+  const [first] = parts as [NDArray];
+  if (!first || !parts.every((x) => x.dtype === first.dtype && x.ndim === first.ndim)) return undefined;
+  const d = wrap(dim, first.ndim);
+  if (d === undefined || !parts.every((x) => x.shape.every((s, i) => i === d || s === first.shape[i]))) return undefined;
+  const shape = [...first.shape];
+  shape[d] = parts.reduce((a, x) => a + x.shape[d]!, 0);
+  const out = allocOf(g, shape, first.dtype);
+  if (!out) return undefined;
+  let at = 0;
+  for (const x of parts) {
+    if (!copyTyped(g, x, narrowed(out, d, at, x.shape[d]!))) return undefined;
+    at += x.shape[d]!;
+  }
+  return out;
+}
+
 export const TENSOR_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
+  ['aten.cat.default', ([xs, dim], g) => cat(g, xs, dim ?? 0)],
+  typedReshape('aten.reshape.default'),
+  typedReshape('aten._unsafe_view.default'),
+  typedReshape('aten.flatten.using_ints'),
   // Copies and conversions. clone/contiguous/to.dtype(_layout) replace the base
   // float-only versions so that bool/int GPU tensors keep their element type.
   ['aten._to_copy.default', ([x, dtype], g) => (isGpu(x) ? castGpu(g, x, dtypeArg(dtype) ?? x.dtype) : undefined)],
