@@ -12,6 +12,7 @@ import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
 import { acquireTestDevice } from '../../../testing/webgpu';
 import { type GpuDevice } from './device';
+import { gpuStorage } from './gpu-exec';
 import { placement } from './ops/elementwise';
 import { WebGpuRuntime } from './webgpu-runtime';
 
@@ -58,11 +59,12 @@ function chain(inputs: readonly NDArray[], build: Build): Graph {
 }
 
 /** Run on both runtimes, compare, and return the GPU runtime's stats and fallbacks. */
-async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-5, rtol: 2e-4 }, label = '') {
+async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-5, rtol: 2e-4 }, label = '', hook?: (rt: WebGpuRuntime) => void) {
   const graph = chain(inputs, build);
   const cpu = new CpuRuntime(graph).run(fresh(inputs));
   const fallbacks: string[] = [];
   const gpu = new WebGpuRuntime(graph, dev!, { onHostFallback: (op) => fallbacks.push(op) });
+  hook?.(gpu);
   const out = await gpu.run(fresh(inputs));
   expectClose(out, cpu, tol, label);
   return { stats: gpu.exec.stats, fallbacks };
@@ -193,6 +195,24 @@ describe('typed pointwise on WebGPU', () => {
     const nan = () => NDArray.fromValues('float32', [4, 6], F([4, 6]).toArray().map((v, i) => (i % 5 ? v : NaN)));
     await direct('aten.clamp.default', [nan(), new PyFloat(-0.5), new PyFloat(0.5)], {}, false);
     await direct('aten.relu.default', [nan()], {}, false);
+  });
+  gpuIt('a bool mask computed on the GPU feeds scaled_dot_product_attention', async () => {
+    const [q, k, v] = [F([2, 5, 8]), F([2, 6, 8]), F([2, 6, 8])];
+    // The attention program binds its mask as f32: it must get one (i32 bits read as f32 are denormals, flushed on many GPUs).
+    const maskTypes: string[] = [];
+    const spy = (rt: WebGpuRuntime) => {
+      const dispatch = rt.exec.dispatch.bind(rt.exec);
+      rt.exec.dispatch = (p, ins, outs, run) => {
+        if (p.name === 'attention_softmax') maskTypes.push(...ins.map((t) => `${p.bindings.inputs[0]}:${gpuStorage(t).elemType}`));
+        dispatch(p, ins, outs, run);
+      };
+    };
+    const res = await check([q, k, v, F([5, 6])], (op, [a, b, c, s]) => {
+      const m = op('aten.logical_or.default', [op('aten.gt.Scalar', [op('aten.softmax.int', [s!, -1]), new PyFloat(0.15)]), op('aten.eye.m', [5, 6], { dtype: 'bool' })]);
+      return op('aten.scaled_dot_product_attention.default', [a!, b!, c!, m]);
+    }, undefined, 'sdpa', spy);
+    expect(res.fallbacks).toEqual([]);
+    expect(maskTypes).toEqual(['f32:f32']);
   });
   gpuIt("gpt2's causal-mask chain (arange → le / eq → __and__) fuses and stays on the GPU", async () => {
     const prev = placement.intOnGpu;

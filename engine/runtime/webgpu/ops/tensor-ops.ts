@@ -415,8 +415,18 @@ function cat(g: GpuCtx, xs: unknown, dim: unknown): NDArray | undefined {
   return out;
 }
 
+/** The attention kernel reads its mask as f32: a bool/int GPU mask is converted (0/1 as f32, dtype kept). */
+const attention: GpuKernel = (args, g) => {
+  const mask = args[3];
+  if (!isIntGpu(mask)) return BASE.get('aten.scaled_dot_product_attention.default')!(args, g);
+  const m = g.exec.alloc(mask.shape, 'f32', mask.dtype);
+  copyTyped(g, mask, m);
+  return BASE.get('aten.scaled_dot_product_attention.default')!([...args.slice(0, 3), m, ...args.slice(4)], g);
+};
+
 export const TENSOR_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
   ['aten.cat.default', ([xs, dim], g) => cat(g, xs, dim ?? 0)],
+  ['aten.scaled_dot_product_attention.default', attention],
   typedReshape('aten.reshape.default'),
   typedReshape('aten._unsafe_view.default'),
   typedReshape('aten.flatten.using_ints'),
