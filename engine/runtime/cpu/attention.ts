@@ -13,6 +13,7 @@
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type FastKernel, f32, isF32, scalarArg } from './kernel-context';
 import { fexp } from './fast-math';
+import { type PointwiseWasm, pointwiseWasm } from './wasm-pointwise';
 
 /** Strides of a dense tensor of `shape` laid out in the stride order of `like` (same rank), or contiguous. */
 export function stridesInOrderOf(like: NDArray, shape: readonly number[]): number[] {
@@ -75,9 +76,11 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
   const M = mask instanceof NDArray ? mask : null;
   const mStr = M ? maskStrides(M, nd, [...batch, L, S]) : null;
   if (M && !mStr) return undefined;
+  const idx = new Array<number>(nb).fill(0);
+  const w = L * S * (E + Ev) <= SMALL_HEAD ? pointwiseWasm() : null;
+  const small = w && new SmallHeads(w, L, E, S, Ev, M, mStr ?? null, nb, Boolean(isCausal));
   if (scratch.length < L * S) scratch = new Float32Array(L * S);
   const scores = scratch;
-  const idx = new Array<number>(nb).fill(0);
   for (let t = 0; t < total; t++) {
     let qo = q.offset, ko = k.offset, vo = v.offset, oo = 0, mo = M ? M.offset : 0;
     for (let i = 0; i < nb; i++) {
@@ -86,6 +89,14 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
       ko += headOffset(ks[i]!, k, idx[i]!, batch[i]!, i);
       vo += headOffset(vs[i]!, v, idx[i]!, batch[i]!, i);
       if (mStr) mo += idx[i]! * mStr[i]!;
+    }
+    if (small) {
+      small.head(q, qo, k, ko, v, vo, mo, scale, outData, oo, outStrides[nd - 2]!);
+      for (let d = nb - 1; d >= 0; d--) {
+        if (++idx[d]! < batch[d]!) break;
+        idx[d] = 0;
+      }
+      continue;
     }
     ctx.gemm.gemm({
       M: L, N: S, K: E,
@@ -153,4 +164,86 @@ function maskStrides(m: NDArray, nd: number, shape: readonly number[]): number[]
     else return undefined;
   }
   return st;
+}
+
+/** Work per batch·head (L·S·(E+Ev) multiply-adds) up to which heads run on the SIMD attention kernel. */
+const SMALL_HEAD = 1 << 16;
+
+const ceil4 = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Heads on the WebAssembly attention kernel (wasm-pointwise.ts): each head's
+ * Q, Kᵀ, V and additive mask are copied into the module's memory in the
+ * kernel's padded layout, and its output rows copied back.
+ */
+class SmallHeads {
+  private readonly Sp: number;
+  private readonly Evp: number;
+  private readonly off: { q: number; kt: number; v: number; m: number; srow: number; out: number };
+  private maskAt = NaN;
+  private readonly dead: Uint8Array;
+
+  constructor(
+    private readonly w: PointwiseWasm,
+    private readonly L: number, private readonly E: number, private readonly S: number, private readonly Ev: number,
+    private readonly M: NDArray | null, private readonly mStr: number[] | null, private readonly nb: number, private readonly causal: boolean,
+  ) {
+    this.Sp = ceil4(S);
+    this.Evp = ceil4(Ev);
+    const q = 0, kt = ceil4(L * E), v = kt + E * this.Sp, m = v + S * this.Evp, srow = m + L * this.Sp, out = srow + this.Sp;
+    this.off = { q, kt, v, m, srow, out };
+    this.dead = new Uint8Array(L);
+    w.memory(out + L * this.Evp);
+  }
+
+  /** The additive mask rows (−inf where masked or padding) for the mask at offset mo; rows with nothing left are marked dead. */
+  private buildMask(buf: Float32Array, mo: number): void {
+    const { L, S, Sp, M, mStr, nb, causal, dead } = this;
+    const base = this.off.m;
+    const md = M ? M.storage.data : null;
+    const isBool = M?.dtype === 'bool';
+    const mrs = mStr ? mStr[nb]! : 0, mcs = mStr ? mStr[nb + 1]! : 0;
+    for (let i = 0; i < L; i++) {
+      const row = base + i * Sp;
+      let live = false;
+      for (let j = 0; j < S; j++) {
+        let x = causal && j > i ? -Infinity : 0;
+        if (md && x === 0) x = isBool ? (md[mo + i * mrs + j * mcs] ? 0 : -Infinity) : md[mo + i * mrs + j * mcs]!;
+        buf[row + j] = x;
+        if (x !== -Infinity) live = true;
+      }
+      for (let j = S; j < Sp; j++) buf[row + j] = -Infinity;
+      dead[i] = live ? 0 : 1;
+    }
+    this.maskAt = mo;
+  }
+
+  head(q: NDArray, qo: number, k: NDArray, ko: number, v: NDArray, vo: number, mo: number, scale: number, out: Float32Array, oo: number, ors: number): void {
+    const { L, E, S, Ev, Sp, Evp, off, w } = this;
+    const buf = w.memory(off.out + L * Evp);
+    if (mo !== this.maskAt) this.buildMask(buf, mo);
+    const nd = q.ndim;
+    const Q = f32(q), K = f32(k), V = f32(v);
+    const qrs = q.strides[nd - 2]!, qcs = q.strides[nd - 1]!;
+    for (let i = 0; i < L; i++) for (let e = 0; e < E; e++) buf[off.q + i * E + e] = Q[qo + i * qrs + e * qcs]!;
+    const krs = k.strides[nd - 2]!, kcs = k.strides[nd - 1]!;
+    for (let e = 0; e < E; e++) {
+      const row = off.kt + e * Sp;
+      for (let j = 0; j < S; j++) buf[row + j] = K[ko + j * krs + e * kcs]!;
+      for (let j = S; j < Sp; j++) buf[row + j] = 0;
+    }
+    const vrs = v.strides[nd - 2]!, vcs = v.strides[nd - 1]!;
+    for (let j = 0; j < S; j++) {
+      const row = off.v + j * Evp;
+      for (let e = 0; e < Ev; e++) buf[row + e] = V[vo + j * vrs + e * vcs]!;
+      for (let e = Ev; e < Evp; e++) buf[row + e] = 0;
+    }
+    w.attn(off.q, off.kt, off.v, off.m, off.out, L, E, Sp, Evp, S, off.srow, scale);
+    const dead = this.dead;
+    for (let i = 0; i < L; i++) {
+      const src = off.out + i * Evp, dst = oo + i * ors;
+      if (dead[i]) for (let e = 0; e < Ev; e++) out[dst + e] = 0;
+      else for (let e = 0; e < Ev; e++) out[dst + e] = buf[src + e]!;
+    }
+  }
 }

@@ -1,7 +1,8 @@
-// WebAssembly SIMD pointwise kernels (f32x4) for the CPU runtime, emitted as
-// bytes here (no toolchain) and instantiated once per process over their own
-// memory. Data is copied in and out: for transcendental-heavy ops (GELU-tanh)
-// the copies cost far less than the scalar f64 loops they replace.
+// WebAssembly SIMD kernels (f32x4) for the CPU runtime's small, scalar-bound
+// ops, emitted as bytes here (no toolchain) and instantiated once per process
+// over their own memory: GELU-tanh, and one attention head (scores, softmax,
+// P·V) for heads too small for the GEMM's packing to pay. Data is copied in and
+// out; for these ops the copies cost far less than the scalar loops they replace.
 //
 // exp(z) in f32x4: k = nearest(z·log₂e), r = z − k·ln2 (Cody–Waite, two
 // parts), e^r by a degree-7 Taylor polynomial (|r| ≤ ln2/2: truncation < 6e-9),
@@ -67,25 +68,114 @@ function geluBody(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+const i32c = (v: number): number[] => [0x41, ...sleb(v)];
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+const I32_ADD_ = 0x6a, I32_MUL_ = 0x6c, I32_GE_U = 0x4f;
+const SPLAT_LOAD = simd(0x09, 2, 0), EXTRACT = (lane: number) => simd(0x1f, lane), F32_MAX = 0x97, F32_ADD = 0x92;
+/** local += c (i32). */
+const bump = (l: number, c: number[]): number[] => [...get(l), ...c, I32_ADD_, ...set(l)];
+/** for (l = 0; l < limit; l += step) body — limit/step as instruction sequences. */
+const forLoop = (l: number, limit: number[], step: number[], body: number[]): number[] => [
+  ...i32c(0), ...set(l),
+  0x02, 0x40, 0x03, 0x40,
+  ...get(l), ...limit, I32_GE_U, 0x0d, 1,
+  ...body,
+  ...bump(l, step),
+  0x0c, 0, 0x0b, 0x0b,
+];
+/** Horizontal reduction of v128 local `v` with a scalar f32 op onto the stack. */
+const hReduce = (v: number, op: number): number[] => [...get(v), ...EXTRACT(0), ...get(v), ...EXTRACT(1), op, ...get(v), ...EXTRACT(2), op, ...get(v), ...EXTRACT(3), op];
+
+/**
+ * attn(q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale), byte addresses; per query row i:
+ * s = scale·q_i·Kt + m_i (Sp columns), p = e^{s − max s}, out_i = (Σ_j<S p_j v_j) / Σ p.
+ * Q is L×E, Kt E×Sp, V S×Evp, M L×Sp (additive; padding −inf), out L×Evp; Sp, Evp multiples of 4.
+ */
+function attnBody(): number[] {
+  const [q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [i, jb, e, qp, kp, vp, pp, sp4, ev4] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [acc, mxv, sumv, x, k, r, scl] = [21, 22, 23, 24, 25, 26, 27];
+  const [mx, inv] = [28, 29];
+  const scores = forLoop(jb, get(sp4), i32c(16), [
+    ...v128zero(acc),
+    ...get(q), ...get(i), ...get(E), I32_MUL_, ...i32c(4), I32_MUL_, I32_ADD_, ...set(qp),
+    ...get(kt), ...get(jb), I32_ADD_, ...set(kp),
+    ...forLoop(e, get(E), i32c(1), [
+      ...get(acc), ...get(qp), ...SPLAT_LOAD, ...get(kp), ...LOAD, ...MUL, ...ADD, ...set(acc),
+      ...bump(qp, i32c(4)), ...bump(kp, get(sp4)),
+    ]),
+    ...get(srow), ...get(jb), I32_ADD_,
+    ...get(acc), ...get(scl), ...MUL,
+    ...get(m), ...get(i), ...get(sp4), I32_MUL_, I32_ADD_, ...get(jb), I32_ADD_, ...LOAD, ...ADD,
+    ...[0x22, acc], ...STORE, // local.tee acc under the store
+    ...get(mxv), ...get(acc), ...MAX, ...set(mxv),
+  ]);
+  const softmax = [
+    ...hReduce(mxv, F32_MAX), ...set(mx),
+    ...v128zero(sumv),
+    ...forLoop(jb, get(sp4), i32c(16), [
+      ...get(srow), ...get(jb), I32_ADD_,
+      ...get(srow), ...get(jb), I32_ADD_, ...LOAD, ...get(mx), ...simd(0x13), ...SUB, ...set(x),
+      ...expOf(x, k, r), ...[0x22, x], ...STORE,
+      ...get(sumv), ...get(x), ...ADD, ...set(sumv),
+    ]),
+    0x43, ...new Uint8Array(new Float32Array([1]).buffer), ...hReduce(sumv, F32_ADD), 0x95, ...set(inv),
+  ];
+  const pv = forLoop(jb, get(ev4), i32c(16), [
+    ...v128zero(acc),
+    ...get(srow), ...set(pp),
+    ...get(v), ...get(jb), I32_ADD_, ...set(vp),
+    ...forLoop(e, get(S), i32c(1), [
+      ...get(acc), ...get(pp), ...SPLAT_LOAD, ...get(vp), ...LOAD, ...MUL, ...ADD, ...set(acc),
+      ...bump(pp, i32c(4)), ...bump(vp, get(ev4)),
+    ]),
+    ...get(out), ...get(i), ...get(ev4), I32_MUL_, I32_ADD_, ...get(jb), I32_ADD_,
+    ...get(acc), ...get(inv), ...simd(0x13), ...MUL, ...STORE,
+  ]);
+  const body = [
+    ...get(Sp), ...i32c(4), I32_MUL_, ...set(sp4),
+    ...get(Evp), ...i32c(4), I32_MUL_, ...set(ev4),
+    ...get(scale), ...simd(0x13), ...set(scl),
+    ...forLoop(i, get(L), i32c(1), [...f32x4(-Infinity), ...set(mxv), ...scores, ...softmax, ...pv]),
+  ];
+  const locals = [3, 9, 0x7f, 7, 0x7b, 2, 0x7d];
+  const code = [...locals, ...body, 0x0b];
+  return [...uleb(code.length), ...code];
+}
+
+const v128zero = (l: number): number[] => [...f32x4(0), ...set(l)];
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-function moduleBytes(): Uint8Array {
+function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 12, ...new Array<number>(11).fill(0x7f), 0x7d, 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('gelu'), 0x00, 0]),
-    ...section(10, [1, ...geluBody()]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1]),
+    ...section(10, [2, ...geluBody(), ...attnBody()]),
   ]);
 }
 
 export interface PointwiseWasm {
   /** out[o..o+n) = gelu_tanh(x[i..i+n)); out may alias x. */
   geluTanh(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void;
+  /** The module's memory as floats, at least `floats` long (valid until the next call that grows it). */
+  memory(floats: number): Float32Array;
+  /** One attention head over the memory (float offsets; see attnBody for the layout). */
+  attn(q: number, kt: number, v: number, m: number, out: number, L: number, E: number, Sp: number, Evp: number, S: number, srow: number, scale: number): void;
 }
 
 let instance: PointwiseWasm | null | undefined;
@@ -100,18 +190,26 @@ export function pointwiseWasm(): PointwiseWasm | null {
     const memory = new WebAssembly.Memory({ initial: 1 });
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory } });
     const gelu = inst.exports.gelu as (src: number, dst: number, n4: number) => void;
+    const attn = inst.exports.attn as (...a: number[]) => void;
     let view = new Float32Array(memory.buffer);
+    const ensure = (floats: number): Float32Array => {
+      if (view.length < floats) {
+        memory.grow(Math.ceil((floats * 4 - memory.buffer.byteLength) / 65536));
+        view = new Float32Array(memory.buffer);
+      }
+      return view;
+    };
     instance = {
       geluTanh(x, xi, out, oi, n) {
         const n4 = (n + 3) >> 2;
-        const need = n4 * 4;
-        if (view.length < need) {
-          memory.grow(Math.ceil((need * 4 - memory.buffer.byteLength) / 65536));
-          view = new Float32Array(memory.buffer);
-        }
-        view.set(x.subarray(xi, xi + n), 0);
+        const buf = ensure(n4 * 4);
+        buf.set(x.subarray(xi, xi + n), 0);
         gelu(0, 0, n4);
-        out.set(view.subarray(0, n), oi);
+        out.set(buf.subarray(0, n), oi);
+      },
+      memory: ensure,
+      attn(q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale) {
+        attn(q * 4, kt * 4, v * 4, m * 4, out * 4, L, E, Sp, Evp, S, srow * 4, scale);
       },
     };
   } catch {
