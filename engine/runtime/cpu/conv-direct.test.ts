@@ -88,6 +88,25 @@ describe('depthwise layer kernel', () => {
     const wide = randArray([1, 11, 6, 13], r);
     check(depthwiseWasm, c, 6, undefined, wide.withView([1, 6, 13, 11], [858, 1, 66, 6], 0));
   });
+  it('computes channel means of the activated output when asked', () => {
+    for (const c of [
+      { x: [2, 6, 13, 11], w: [6, 1, 3, 3], stride: [2, 2], padding: [1, 1], bias: true },
+      { x: [1, 4, 7, 7], w: [8, 1, 5, 5], padding: [2, 2], bias: true },
+      { x: [1, 3, 9, 9], w: [3, 1, 3, 3], padding: [1, 1] },
+    ] as Case[]) {
+      const x = randArray(c.x, r), w = randArray(c.w, r), b = c.bias ? randArray([c.w[0]], r) : null;
+      const g = geometry(c);
+      const N = c.x[0], Cout = c.w[0], hw = g.OH * g.OW;
+      const out = new Float32Array(N * Cout * hw), means = new Float32Array(N * Cout).fill(NaN);
+      expect(depthwiseWasm(kernelContext(), x, w, b, g, Cout, N, out, 'hardswish', means)).toBe(true);
+      const ref = reference(x, w, b, c, c.x[1], 'hardswish').toArray();
+      for (let i = 0; i < N * Cout; i++) {
+        let sum = 0;
+        for (let j = 0; j < hw; j++) sum += ref[i * hw + j]!;
+        expect(means[i]).toBeCloseTo(sum / hw, 5);
+      }
+    }
+  });
   it('declines what it has no kernel for', () => {
     const ctx = kernelContext();
     const x = randArray([1, 2, 9, 9], r), w = randArray([2, 1, 3, 3], r);

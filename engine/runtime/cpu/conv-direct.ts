@@ -55,9 +55,10 @@ function writeBias(buf: Float32Array, pos: number, bias: NDArray | null, n: numb
 
 /**
  * Depthwise conv (groups = C, Cout = C·m) into `out` (dense [N, Cout, OH, OW]).
- * `w` must be contiguous [Cout, 1, KH, KW]; `x` any f32 NCHW layout.
+ * `w` must be contiguous [Cout, 1, KH, KW]; `x` any f32 NCHW layout. With
+ * `means`, also each output channel's mean over OH·OW (N·Cout floats).
  */
-export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, g: ConvGeometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined): boolean {
+export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, g: ConvGeometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined, means?: Float32Array): boolean {
   const k = ctx.gemm.wasm;
   const key = kernelKey(g);
   const fn = k && key ? k.depthwise.get(key) : undefined;
@@ -67,8 +68,9 @@ export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: 
   const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
   const nw = Cout * KH * KW, plane = C * H * W, outN = Cout * OH * OW;
   const wPos0 = 0, bPos0 = align(nw), inPos0 = bPos0 + align(Cout), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align((Hp + 1) * Wp);
-  const { buf, pos } = ctx.gemm.scratch(outPos0 + outN + 8);
-  const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
+  const sumPos0 = align(outPos0 + outN + 8);
+  const { buf, pos } = ctx.gemm.scratch(sumPos0 + (means ? Cout : 0));
+  const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0, sumPos = pos + sumPos0;
   buf.set(f32(w).subarray(w.offset, w.offset + nw), wPos);
   writeBias(buf, bPos, bias, Cout, Cout);
   buf.fill(0, padPos, padPos + (Hp + 1) * Wp);
@@ -76,8 +78,9 @@ export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: 
   const a = act ? ACT[act] : 0;
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout / C, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, padRow, colA, colB, a);
+    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout / C, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, padRow, colA, colB, a, means ? sumPos * 4 : 0);
     out.set(buf.subarray(outPos, outPos + outN), n * outN);
+    if (means) for (let c = 0; c < Cout; c++) means[n * Cout + c] = buf[sumPos + c]! / (OH * OW);
   }
   return true;
 }

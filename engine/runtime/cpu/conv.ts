@@ -24,10 +24,15 @@ export interface Conv2dParams {
   readonly weightKey?: object;
   /** Per-(batch, input channel) scale [N, C, 1, 1] the input is multiplied by first (squeeze-excitation). */
   readonly inputScale?: NDArray;
+  /**
+   * When given, kernels that can (the WebAssembly depthwise one) also write
+   * each output channel's mean (N·Cout floats) into `data` and set `filled`.
+   */
+  readonly channelMeans?: { readonly data: Float32Array; filled: boolean };
 }
 
 /** Extra options of convNd: fused activation, weight cache key, input scale (see Conv2dParams). */
-export type ConvExtra = Pick<Conv2dParams, 'act' | 'weightKey' | 'inputScale'>;
+export type ConvExtra = Pick<Conv2dParams, 'act' | 'weightKey' | 'inputScale' | 'channelMeans'>;
 
 const pair = (v: unknown, fill: number): [number, number] | undefined => {
   if (typeof v === 'number') return [v, v];
@@ -64,7 +69,10 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   const result = new NDArray(new Storage('float32', out), shape, contiguousStrides(shape));
   const geo: Geometry = { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
   if (depthwiseConv) {
-    if (!depthwiseWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) depthwise(x, w, bias, geo, Cout, N, out, p.act);
+    const means = p.channelMeans;
+    if (depthwiseWasm(ctx, x, w, bias, geo, Cout, N, out, p.act, means?.data)) {
+      if (means) means.filled = true;
+    } else depthwise(x, w, bias, geo, Cout, N, out, p.act);
     return result;
   }
   if (direct && directConvWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) return result;

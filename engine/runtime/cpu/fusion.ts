@@ -7,7 +7,9 @@
 // convolution → _native_batch_norm_legit_no_training → getitem 0 → relu
 // (core ATen). A per-channel multiply feeding the conv (squeeze-excitation's
 // x · scale[N, C, 1, 1]) is absorbed too: the conv scales its input rows as it
-// copies them into the GEMM. Only frozen parameters (see
+// copies them into the GEMM. A global average pool reading a depthwise conv's
+// output first is computed by the conv kernel as it writes the output. Only
+// frozen parameters (see
 // CpuRuntimeOptions.frozenInputs) are folded, and only values nothing else
 // reads are absorbed.
 
@@ -69,9 +71,41 @@ export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, numbe
       actStep = stepOf.get(after);
     }
     const scale = scaleInput(conv, stepOf);
-    if (!bn && !act && !scale) continue;
-    fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale);
+    const pool = channelPool(actStep?.node ?? tail, stepOf, steps);
+    if (!bn && !act && !scale && !pool) continue;
+    fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale, pool);
   }
+}
+
+const isPair11 = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && v[0] === 1 && v[1] === 1;
+
+/**
+ * A global average pool over the conv chain's output (adaptive_avg_pool2d to
+ * 1×1, or mean over the last two dims), when it is the output's first reader
+ * (nothing can have changed the output before it) and not a graph output: the
+ * depthwise kernel computes it while writing the output.
+ */
+function channelPool(tail: Node, stepOf: Map<Node, Step>, steps: readonly Step[]): { step: Step; keepdim: boolean } | undefined {
+  let first: Node | undefined;
+  let firstIdx = Infinity;
+  for (const u of tail.users) {
+    const s = stepOf.get(u);
+    const i = s ? steps.indexOf(s) : -1;
+    if (i < 0) return undefined;
+    if (i < firstIdx) [first, firstIdx] = [u, i];
+  }
+  if (!first || first.args[0] !== tail || [...first.users].some((u) => u.op === 'output')) return undefined;
+  let keepdim = true;
+  if (first.target === 'aten.adaptive_avg_pool2d.default' || first.target === 'aten._adaptive_avg_pool2d.default') {
+    if (!isPair11(first.args[1])) return undefined;
+  } else if (first.target === 'aten.mean.dim') {
+    const dims = first.args[1];
+    if (!Array.isArray(dims) || dims.length !== 2 || first.args[3] != null || first.kwargs.dtype != null) return undefined;
+    const d = [...dims].map((x) => (typeof x === 'number' && x < 0 ? x + 4 : x)).sort();
+    if (d[0] !== 2 || d[1] !== 3) return undefined;
+    keepdim = first.args[2] === true || first.kwargs.keepdim === true;
+  } else return undefined;
+  return { step: stepOf.get(first)!, keepdim };
 }
 
 /**
@@ -101,8 +135,12 @@ function boundNodes(s: Step): unknown[] {
   return s.args.map(back);
 }
 
-function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined, scale: Step | undefined): void {
+function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined, scale: Step | undefined, pool: { step: Step; keepdim: boolean } | undefined): void {
   const original = conv.exec;
+  // Channel means of the output, computed by the kernel: outputs → their means
+  // (a buffer owned by this conv, never pooled; the pool is not a graph output).
+  const pooled = new WeakMap<object, NDArray>();
+  let meanBuf = new Float32Array(0);
   const scaleOriginal = scale?.exec;
   const bnOriginal = bn?.exec;
   const bnTemplate = bn?.args;
@@ -136,7 +174,18 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
       b = cache.b;
       key = cache.w.storage.data;
     }
-    const y = convNd(call[0], w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key, inputScale: scaled?.[1] });
+    const x = call[0];
+    let means: { data: Float32Array; filled: boolean } | undefined;
+    if (pool && x instanceof NDArray && x.ndim === 4) {
+      const n = x.shape[0]! * w.shape[0]!;
+      if (meanBuf.length !== n) meanBuf = new Float32Array(n);
+      means = { data: meanBuf, filled: false };
+    }
+    const y = convNd(x, w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key, inputScale: scaled?.[1], channelMeans: means });
+    if (y && means?.filled) {
+      const shape = pool!.keepdim ? [y.shape[0]!, y.shape[1]!, 1, 1] : [y.shape[0]!, y.shape[1]!];
+      pooled.set(y, new NDArray(new Storage('float32', meanBuf), shape, contiguousStrides(shape)));
+    }
     if (y) return y;
     // Declined (dtype/layout): run the original chain.
     if (scaled) convArgs[0] = scaleOriginal!(args.slice(nConv + nBn), ctx);
@@ -149,6 +198,10 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
     if (actOriginal) v = actOriginal([v, ...actTemplate!.slice(1)], ctx);
     return v;
   };
+  if (pool) {
+    const poolOriginal = pool.step.exec;
+    pool.step.exec = (args, ctx) => pooled.get(args[0] as object) ?? poolOriginal(args, ctx);
+  }
   if (bn) {
     const passthrough = bn.node.target === 'aten.batch_norm.default';
     bn.exec = passthrough ? (args) => args[0] : (args) => [args[0], EMPTY, EMPTY];

@@ -198,6 +198,9 @@ export class FunctionBuilder {
     if (lanes.length !== 16) throw new Error('shuffle takes 16 lane indices');
     return this.simd(0x0d, ...lanes);
   }
+  f32x4ExtractLane(lane: number): this {
+    return this.simd(0x1f, lane);
+  }
   f32x4Splat(): this {
     return this.simd(0x13);
   }

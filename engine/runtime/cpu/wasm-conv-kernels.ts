@@ -130,6 +130,33 @@ function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W:
 }
 
 /**
+ * Σ of the floats from `end` − bytes to `end` (the plane just written: `end`
+ * is one past it), stored as f32 at pSum + 4·idx.
+ */
+function planeSum(f: FB, end: number, bytes: number, pSum: number, idx: number, l: { p: number; end: number; v: number; s: number }): void {
+  f.get(end).get(bytes).i32Sub().set(l.p);
+  f.get(l.p).get(bytes).i32(-16).i32And().i32Add().set(l.end);
+  f.v128Zero().set(l.v);
+  f.block().loop();
+  f.get(l.p).get(l.end).i32GeU().brIf(1);
+  f.get(l.v).get(l.p).v128Load().f32x4Add().set(l.v);
+  f.get(l.p).i32(16).i32Add().set(l.p);
+  f.br(0);
+  f.end().end();
+  f.f32(0).set(l.s);
+  f.block().loop();
+  f.get(l.p).get(end).i32GeU().brIf(1);
+  f.get(l.s).get(l.p).f32Load().f32Add().set(l.s);
+  f.get(l.p).i32(4).i32Add().set(l.p);
+  f.br(0);
+  f.end().end();
+  f.get(pSum).get(idx).i32(4).i32Mul().i32Add();
+  f.get(l.v).f32x4ExtractLane(0).get(l.v).f32x4ExtractLane(1).f32Add();
+  f.get(l.v).f32x4ExtractLane(2).get(l.v).f32x4ExtractLane(3).f32Add().f32Add();
+  f.get(l.s).f32Add().f32Store();
+}
+
+/**
  * The unrolled taps of one kernel row: acc[0]/acc[1] (pixels 0–3, 4–7 of the
  * block) += w[kx] · input. Stride 1 reads at p + 4·kx; stride 2 reads the
  * de-interleaved row: even kx at p + 2·kx, odd kx at po + 2·(kx − 1) (po: the
@@ -147,18 +174,22 @@ function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, po: number, wp: nu
 }
 
 /**
- * dw_k{KW}_s{S}(pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act):
+ * dw_k{KW}_s{S}(pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act, pSum):
  * a depthwise conv (groups = C, C·m output channels) of one batch element.
  * pIn: C planes H×W; pOut: C·m planes OH×OW; pW: [C·m, KH, KW] weights;
  * pBias: C·m floats; pPad: a zeroed padded plane of Wp-float rows (big enough
  * for every read, see conv-direct.ts); padRow: byte offset of its first
  * interior row; colA/colB: see copyPlane; rowStep / dhStep: bytes between the
  * first rows of consecutive output rows (sh·Wp·4) / kernel rows (dh·Wp·4).
+ * pSum: when nonzero, each output channel's sum (after the activation) is
+ * stored there (one float per channel), for a global average pool that reads
+ * the output (squeeze-excitation).
  */
 export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder {
   const { i32, v128 } = ValType;
-  const f = new FunctionBuilder(`dw_k${KW}_s${stride}`, new Array<ValType>(19).fill(i32));
-  const [pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act] = Array.from({ length: 19 }, (_, i) => i) as number[];
+  const f = new FunctionBuilder(`dw_k${KW}_s${stride}`, new Array<ValType>(20).fill(i32));
+  const [pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act, pSum] = Array.from({ length: 20 }, (_, i) => i) as number[];
+  const sl = { p: f.local(i32), end: f.local(i32), v: f.local(v128), s: f.local(ValType.f32) };
   const [c, j, co, oy, q, ky, p, po, wp, op, rowBase, OW8, src] = Array.from({ length: 13 }, () => f.local(i32));
   const cl = copyLocals(f);
   const WpBytes = f.local(i32), halfBytes = f.local(i32), planeBytes = f.local(i32), outPlane = f.local(i32), wStep = f.local(i32), dst = f.local(i32);
@@ -207,6 +238,9 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
         // Blocks of 8 overshoot the row by 8·OW8 − OW floats: step back.
         f.get(op).get(OW8).i32(32).i32Mul().i32Sub().get(OW).i32(4).i32Mul().i32Add().set(op);
       });
+      f.get(pSum).if();
+      planeSum(f, op, outPlane, pSum, co, sl);
+      f.end();
       f.get(co).i32(1).i32Add().set(co);
     });
   });

@@ -270,7 +270,7 @@ export interface GemmKernels {
   compactRows(p: number, rows: number, n: number, ld: number): void;
 }
 
-export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padRow: number, colA: number, colB: number, act: number) => void;
+export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padRow: number, colA: number, colB: number, act: number, pSum: number) => void;
 export type DirectConvFn = (pIn: number, pOut: number, pW: number, pBias: number, Cin: number, Cout: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, Hp: number, padRow: number, colA: number, colB: number, act: number) => void;
 
 const CONV_VARIANTS = CONV_KWS.flatMap((kw) => [1, 2].map((s) => [kw, s] as [number, 1 | 2]));
