@@ -171,6 +171,9 @@ describe('WebGPU reductions vs the CPU kernels', () => {
       await check('aten.all.default', [x]);
     }
     await check('aten.sum.dim_IntList', [randArray([3, 40000], r), [1], true]);
+    // More rows than one grid dimension holds (65535 workgroups): rows go over x and y.
+    const tall = randArray([66000, 33], r);
+    await check('aten.sum.dim_IntList', [tall, [1]]);
     const before = exec!.stats.dispatches;
     const big = [1e8, ...new Array<number>(30000).fill(1), -1e8];
     const exact = (await gpuResult('aten.sum.default', [NDArray.fromValues('float32', [big.length], big), null])) as NDArray;
@@ -184,6 +187,29 @@ describe('WebGPU reductions vs the CPU kernels', () => {
     nan.storage.data[25000] = NaN;
     await check('aten.max.default', [nan]);
     await check('aten.sum.default', [nan]);
+  });
+
+  gpuIt('var / std / batch norm over few long rows: chunk moments merged (Chan), then the normalization', async () => {
+    const shifted = (shape: number[]) => NDArray.fromValues('float32', shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 50 + 3 * r()));
+    for (const x of [shifted([3, 20000]), shifted([20000, 3]).withView([3, 20000], [1, 3], 0), randSliced([2, 9000], r)]) {
+      await check('aten.var.correction', [x, [1]]);
+      await check('aten.std.correction', [x, [1]], { correction: 0, keepdim: true });
+      await check('aten.var.correction', [x, null], { correction: 2 });
+      await check('aten.std.dim', [x, [0, 1], false]);
+    }
+    const before = exec!.stats.dispatches;
+    await gpuResult('aten.var.correction', [shifted([40000]), null, null, false]);
+    expect(exec!.stats.dispatches - before, 'moments, then their merge').toBe(2);
+    for (const x of [...layouts([4, 3, 48, 48], 'float32', 3), shifted([20000, 3])]) {
+      const C = x.shape[1]!;
+      const rm = randArray([C], r), rv = NDArray.fromValues('float32', [C], Array.from({ length: C }, () => 0.5 + Math.abs(r())));
+      await check('aten._native_batch_norm_legit_functional.default', [x, randArray([C], r), randArray([C], r), rm, rv, true, 0.1, 1e-5]);
+      await check('aten._native_batch_norm_legit_functional.default', [x, null, null, rm, rv, true, 0.2, 1e-3]);
+      await check('aten._native_batch_norm_legit.no_stats', [x, randArray([C], r), null, true, 0.1, 1e-5]);
+    }
+    const at = exec!.stats.dispatches;
+    await gpuResult('aten._native_batch_norm_legit.no_stats', [randArray([2, 3, 80, 80], r), null, null, true, 0.1, 1e-5]);
+    expect(exec!.stats.dispatches - at, 'moments, merge, normalization').toBe(3);
   });
 
   gpuIt('integer and bool inputs, dtype arguments (torch promotion: int/bool sums → int64)', async () => {

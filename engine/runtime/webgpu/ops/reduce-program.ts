@@ -21,7 +21,10 @@
 
 import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
 
-export type ReduceKind = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all' | 'var' | 'std' | 'lse' | 'norm' | 'log_softmax' | 'bn' | 'gn';
+export type ReduceKind =
+  | 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all' | 'var' | 'std' | 'lse' | 'norm' | 'log_softmax' | 'bn' | 'gn'
+  // Split statistics: per-chunk (count, mean, M2) triples, then their merge (Chan et al.) into var/std or batch-norm statistics.
+  | 'moments' | 'var_merge' | 'std_merge' | 'bn_merge';
 export type NormOrd = 'inf' | '-inf' | '0' | '1' | '2' | 'p';
 
 export interface ReduceSpec {
@@ -193,6 +196,13 @@ ${gen.sum('s', `exp_(${fv} - m0)`)}${once('out0[row] = log_(s) + m0;')}`;
   for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); out0[ob + oin(i)] = ${fv} - m - ls; }`;
     case 'bn':
       return bnBody(spec, gen, fv);
+    case 'moments':
+      return `${gen.sum('s', fv)}  let cnt = f32(i1 - i0); let mean = s / cnt;
+${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}${once('out0[3u * row] = cnt; out0[3u * row + 1u] = mean; out0[3u * row + 2u] = q;')}`;
+    case 'var_merge':
+    case 'std_merge':
+    case 'bn_merge':
+      return mergeBody(spec.kind, !!spec.params?.rm);
     case 'gn':
       return `${gen.sum('s', fv)}  let mean = select(s / f32(n), 0.0, n == 0u);
 ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let rstd = 1.0 / sqrt(select(q / f32(n), 0.0, n == 0u) + Uf(4u));
@@ -205,11 +215,32 @@ ${once('out1[row] = mean; out2[row] = rstd;')}`;
   throw new Error(`internal error: reduce kind ${spec.kind}`);
 }
 
+/**
+ * Merge a row's (count, mean, M2) triples (the partials of 'moments', read at
+ * xin(j), +1, +2) one after another, then finish: var/std with the correction in
+ * U(4), or batch-norm statistics (mean, invstd with eps U(4), biased variance, and
+ * with running stats bound, the momentum-U(5) updates with the unbiased variance).
+ */
+function mergeBody(kind: 'var_merge' | 'std_merge' | 'bn_merge', running: boolean): string {
+  const merge = `  var cnt = 0.0; var mean = 0.0; var m2 = 0.0;
+  for (var j = 0u; j < n; j = j + 1u) {
+    let at = base + xin(j);
+    let nb = in0[at]; let mb = in0[at + 1u]; let qb = in0[at + 2u];
+    if (nb > 0.0) {
+      let nab = cnt + nb; let d = mb - mean;
+      mean = mean + d * (nb / nab); m2 = m2 + qb + d * d * (cnt * nb / nab); cnt = nab;
+    }
+  }\n`;
+  if (kind !== 'bn_merge') return `${merge}  let r = div_(m2, cnt - Uf(4u));\n  out0[row] = ${kind === 'std_merge' ? 'sqrt(r)' : 'r'};`;
+  return `${merge}  out0[row] = mean; out1[row] = 1.0 / sqrt(m2 / cnt + Uf(4u)); out2[row] = m2 / cnt;
+  ${running ? 'let mom = Uf(5u); out3[row] = (1.0 - mom) * RM(row) + mom * mean; out4[row] = (1.0 - mom) * RV(row) + mom * div_(m2, cnt - 1.0);' : ''}`;
+}
+
 function bnBody(spec: ReduceSpec, gen: Gen, fv: string): string {
   const mode = spec.bnMode ?? 'train';
   const stats =
     mode === 'eval'
-      ? '  let mean = RM(row); let invstd = 1.0 / sqrt(RV(row) + Uf(4u));\n'
+      ? '  let mean = RM(crow); let invstd = 1.0 / sqrt(RV(crow) + Uf(4u));\n'
       : `${gen.sum('s', fv)}  let mean = s / f32(n);
 ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let invstd = 1.0 / sqrt(q / f32(n) + Uf(4u));\n`;
   const save =
@@ -219,9 +250,9 @@ ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let invstd = 1.0 / sqrt(q / 
     out1[row] = mean; out2[row] = invstd;
     ${mode === 'running' ? 'let mom = Uf(5u); out3[row] = (1.0 - mom) * RM(row) + mom * mean; out4[row] = (1.0 - mom) * RV(row) + mom * div_(q, f32(n) - 1.0);' : ''}
   }`;
-  return `${stats}  let scale = invstd * W(row); let shift = B(row);
-  let ob = orow(row);
-  for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); out0[ob + oin(i)] = (${fv} - mean) * scale + shift; }
+  return `${stats}  let scale = invstd * W(crow); let shift = B(crow);
+  let ob = orow(crow);
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); out0[ob + oin(i)] = (${fv} - mean) * scale + shift; }
 ${save}`;
 }
 
@@ -241,6 +272,8 @@ function outputsOf(spec: ReduceSpec): ElemType[] {
       return ['i32'];
     case 'gn':
       return ['f32', 'f32', 'f32'];
+    case 'bn_merge':
+      return spec.params?.rm ? ['f32', 'f32', 'f32', 'f32', 'f32'] : ['f32', 'f32', 'f32'];
     case 'bn':
       return spec.bnMode === 'eval' ? ['f32'] : spec.bnMode === 'running' ? ['f32', 'f32', 'f32', 'f32', 'f32'] : ['f32', 'f32', 'f32'];
     default:
@@ -261,7 +294,7 @@ export function reduceProgram(spec: ReduceSpec, geo: ReduceGeometry): ProgramInf
     if (p[k]) {
       paramFns.push(`fn ${fn}(c: u32) -> f32 { return in${inputs.length}[U(${8 + 2 * j}u) + c * U(${9 + 2 * j}u)]; }`);
       inputs.push('f32');
-    } else if (spec.kind === 'bn' || spec.kind === 'gn') paramFns.push(`fn ${fn}(c: u32) -> f32 { return ${dflt}; }`);
+    } else if (spec.kind === 'bn' || spec.kind === 'gn' || spec.kind === 'bn_merge') paramFns.push(`fn ${fn}(c: u32) -> f32 { return ${dflt}; }`);
   });
   const outputs = outputsOf(spec);
   const KS = HEADER, KX = KS + ko, KO = KX + ko, RS = KO + ko, RX = RS + ki, RO = RX + ki;
@@ -302,7 +335,7 @@ ${paramFns.join('\n')}
 ${head}
   if (row >= U(0u)) { return; }
   let n = U(1u);
-${geo.split ? '  let L = U(7u); let base = xrow(row / U(6u)); let i0 = (row % U(6u)) * L; let i1 = min(n, i0 + L);' : '  let base = xrow(row); let i0 = 0u; let i1 = n;'}
+${geo.split ? '  let L = U(7u); let crow = row / U(6u); let base = xrow(crow); let i0 = (row % U(6u)) * L; let i1 = min(n, i0 + L);' : '  let crow = row; let base = xrow(row); let i0 = 0u; let i1 = n;'}
 ${body(spec, gen, !!geo.split)}
 }`;
     },
@@ -327,12 +360,12 @@ export interface ReduceScalars {
   readonly params?: ReadonlyArray<readonly [number, number] | undefined>;
 }
 
-/** `chunks` > 1: the first pass of a split reduction (U(6), U(7) = chunks, chunk length). */
-export function reduceRun(geo: ReduceGeometry, d: ReduceDims, xOffset: number, sc: ReduceScalars, chunks = 1): RunData {
-  const rows = d.keptShape.reduce((a, b) => a * b, 1) * chunks;
+/** `split`: a split pass, `chunks` chunks of `len` elements per row (U(6), U(7)), none of them empty. */
+export function reduceRun(geo: ReduceGeometry, d: ReduceDims, xOffset: number, sc: ReduceScalars, split?: { readonly chunks: number; readonly len: number }): RunData {
+  const rows = d.keptShape.reduce((a, b) => a * b, 1) * (split?.chunks ?? 1);
   const n = d.redShape.reduce((a, b) => a * b, 1);
   const u = new Uniforms().u(rows, n, xOffset, 0).f(sc.f0 ?? 1, sc.f1 ?? 0);
-  if (chunks > 1) u.u(chunks, Math.ceil(n / chunks));
+  if (split) u.u(split.chunks, split.len);
   else u.u(sc.u0 ?? 0, sc.u1 ?? 0);
   for (let j = 0; j < 4; j++) u.u(...(sc.params?.[j] ?? [0, 0]));
   u.u(...d.keptShape, ...d.keptX, ...d.keptOut, ...d.redShape, ...d.redX, ...d.redOut);

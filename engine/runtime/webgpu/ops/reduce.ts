@@ -15,7 +15,7 @@ import { dtypeArg } from '../../../ops/reduction';
 import { GpuStorage } from '../gpu-exec';
 import { BASE_KERNELS, type GpuCtx, type GpuKernel, contiguousGpu } from '../gpu-kernels';
 import { type ElemType } from '../program';
-import { type NormOrd, type ReduceGeometry, type ReduceScalars, type ReduceSpec, reduceProgram, reduceRun, scanProgram, scanRun } from './reduce-program';
+import { type NormOrd, type ReduceDims, type ReduceGeometry, type ReduceScalars, type ReduceSpec, reduceProgram, reduceRun, scanProgram, scanRun } from './reduce-program';
 
 /** A tensor argument on the GPU with its buffer element type and torch dtype. */
 interface GIn {
@@ -98,34 +98,56 @@ function outShapeOf(x: NDArray, dims: readonly number[], keepdim: boolean): numb
  * row unless `writeOut`, an x-shaped output read through its strides, is given).
  */
 function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[], outputs: NDArray[], sc: ReduceScalars = {}, params: NDArray[] = [], writeOut?: NDArray): void {
-  const red = new Set(dims);
-  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
-  const pick = (ds: number[], a: readonly number[]) => ds.map((d) => a[d]!);
-  const keptShape = pick(kept, x.shape);
-  const k = coalesce(keptShape, [pick(kept, x.strides), writeOut ? pick(kept, writeOut.strides) : contiguousStrides(keptShape)]);
-  const r = coalesce(pick(dims as number[], x.shape), [pick(dims as number[], x.strides), writeOut ? pick(dims as number[], writeOut.strides) : pick(dims as number[], x.strides)]);
-  const rows = prod(k.shape);
+  const { d, rows, n } = geometryOf(x, dims, writeOut);
   if (rows === 0) return;
-  const n = prod(r.shape);
-  const d = { keptShape: k.shape, keptX: k.strides[0]!, keptOut: k.strides[1]!, redShape: r.shape, redX: r.strides[0]!, redOut: r.strides[1]! };
-  if (rows <= SPLIT_ROWS && n >= SPLIT_LEN && SPLITTABLE.has(spec.kind) && !writeOut) {
+  if (splits(rows, n) && SPLITTABLE.has(spec.kind) && !writeOut) {
     // Few long rows: partials over chunks of each row, then one more reduction of the partials.
-    const len = Math.ceil(n / Math.min(MAX_CHUNKS, Math.ceil(n / CHUNK)));
-    const chunks = Math.ceil(n / len);
     // Compensated float sums leave (sum, compensation) pairs.
-    const partial = g.exec.alloc([rows, chunks * (spec.kind === 'sum' && spec.accType === 'f32' ? 2 : 1)], spec.accType);
-    const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
-    g.exec.dispatch(reduceProgram(spec, geo), [x], [partial], reduceRun(geo, d, x.offset, { ...sc, f0: 1 }, chunks));
-    launch(g, { kind: spec.kind, inType: spec.accType, accType: spec.accType }, partial, [1], outputs, sc);
+    const partial = splitPass(g, spec, x, d, n, spec.kind === 'sum' && spec.accType === 'f32' ? 2 : 1, { ...sc, f0: 1 });
+    const w = partial.strides[0]!;
+    launch(g, { kind: spec.kind, inType: spec.accType, accType: spec.accType }, partial.withView([rows, w], [w, 1], 0), [1], outputs, sc);
     return;
   }
-  const geo: ReduceGeometry = { keptRank: k.shape.length, redRank: r.shape.length, perThread: n <= 32 && rows >= 128 };
+  const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: MERGES.has(spec.kind) || (n <= 32 && rows >= 128) };
   g.exec.dispatch(reduceProgram(spec, geo), [x, ...params], outputs, reduceRun(geo, d, x.offset, sc));
+}
+
+/** Coalesced kept / reduced geometry of `x` over `dims` (output strides from `writeOut`, else the contiguous result's). */
+function geometryOf(x: NDArray, dims: readonly number[], writeOut?: NDArray): { d: ReduceDims; rows: number; n: number } {
+  const red = new Set(dims);
+  const kept = [...Array(x.ndim).keys()].filter((d) => !red.has(d));
+  const pick = (ds: readonly number[], a: readonly number[]) => ds.map((d) => a[d]!);
+  const keptShape = pick(kept, x.shape);
+  const k = coalesce(keptShape, [pick(kept, x.strides), writeOut ? pick(kept, writeOut.strides) : contiguousStrides(keptShape)]);
+  const r = coalesce(pick(dims, x.shape), [pick(dims, x.strides), writeOut ? pick(dims, writeOut.strides) : pick(dims, x.strides)]);
+  const d = { keptShape: k.shape, keptX: k.strides[0]!, keptOut: k.strides[1]!, redShape: r.shape, redX: r.strides[0]!, redOut: r.strides[1]! };
+  return { d, rows: prod(k.shape), n: prod(r.shape) };
+}
+
+const splits = (rows: number, n: number): boolean => rows <= SPLIT_ROWS && n >= SPLIT_LEN;
+
+/** Chunks of a split row: at most MAX_CHUNKS, about CHUNK long, none empty. */
+function chunking(n: number): { chunks: number; len: number } {
+  const len = Math.ceil(n / Math.min(MAX_CHUNKS, Math.ceil(n / CHUNK)));
+  return { chunks: Math.ceil(n / len), len };
+}
+
+/** A split pass of `spec` over chunks of each row into a fresh [rows, chunks] view of `per`-value partials. */
+function splitPass(g: GpuCtx, spec: ReduceSpec, x: NDArray, d: ReduceDims, n: number, per: number, sc: ReduceScalars = {}): NDArray {
+  const split = chunking(n);
+  const rows = prod(d.keptShape);
+  const partial = g.exec.alloc([rows, split.chunks * per], spec.accType);
+  const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+  g.exec.dispatch(reduceProgram(spec, geo), [x], [partial], reduceRun(geo, d, x.offset, sc, split));
+  return partial.withView([rows, split.chunks], [split.chunks * per, per], 0);
 }
 
 /** Kinds whose partial results reduce by the same kind (the split path). */
 const SPLITTABLE: ReadonlySet<string> = new Set(['sum', 'prod', 'max', 'min', 'any', 'all']);
+/** Kinds that merge a row's partials in one invocation. */
+const MERGES: ReadonlySet<string> = new Set(['var_merge', 'std_merge', 'bn_merge']);
 const SPLIT_ROWS = 32, SPLIT_LEN = 8192, CHUNK = 2048, MAX_CHUNKS = 1024;
+const MOMENTS: ReduceSpec = { kind: 'moments', inType: 'f32', accType: 'f32' };
 
 const accOf = (d: DType, from: ElemType): ElemType | undefined => (d === 'float32' ? 'f32' : d === 'int64' || (d === 'int32' && from === 'i32') ? 'i32' : undefined);
 
@@ -180,7 +202,12 @@ function variance(g: GpuCtx, xv: unknown, dim: unknown, correction: number | und
   const dims = x && dimsOf(dim, x.x.ndim);
   if (!x || x.t !== 'f32' || !dims || correction === undefined) return undefined;
   const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true));
-  launch(g, { kind: sqrt ? 'std' : 'var', inType: 'f32', accType: 'f32' }, x.x, dims, [res], { f0: correction });
+  const { d, rows, n } = geometryOf(x.x, dims);
+  if (rows > 0 && splits(rows, n)) {
+    // Few long rows: per-chunk (count, mean, M2), merged per row.
+    const partial = splitPass(g, MOMENTS, x.x, d, n, 3);
+    launch(g, { kind: sqrt ? 'std_merge' : 'var_merge', inType: 'f32', accType: 'f32' }, partial, [1], [res], { f0: correction });
+  } else launch(g, { kind: sqrt ? 'std' : 'var', inType: 'f32', accType: 'f32' }, x.x, dims, [res], { f0: correction });
   return res;
 }
 
@@ -269,7 +296,23 @@ function batchNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, rmv: unknown,
   }
   const outs = [y, g.exec.alloc([C]), g.exec.alloc([C])];
   if (mode === 'running') outs.push(g.exec.alloc([...(rmv as NDArray).shape]), g.exec.alloc([...(rvv as NDArray).shape]));
-  launch(g, spec, x.x, dims, outs, sc, p.inputs, y);
+  const { d, rows, n } = geometryOf(x.x, dims, y);
+  if (!splits(rows, n)) {
+    launch(g, spec, x.x, dims, outs, sc, p.inputs, y);
+    return outs;
+  }
+  // Few channels, many elements each: chunk moments, merged per channel into the statistics
+  // (and running updates), then a split pass normalizing with them as given mean / biased variance.
+  const partial = splitPass(g, MOMENTS, x.x, d, n, 3);
+  const biased = g.exec.alloc([C]);
+  const running = mode === 'running';
+  const stats = running ? [outs[1]!, outs[2]!, biased, outs[3]!, outs[4]!] : [outs[1]!, outs[2]!, biased];
+  const mergeSpec: ReduceSpec = { kind: 'bn_merge', inType: 'f32', accType: 'f32', params: { w: false, b: false, rm: running, rv: running } };
+  launch(g, mergeSpec, partial, [1], stats, { f0: eps, f1: mom, params: [undefined, undefined, p.at[2], p.at[3]] }, running ? [list[2]!.x, list[3]!.x] : []);
+  const apply: ReduceSpec = { ...spec, bnMode: 'eval', params: { w: p.present[0]!, b: p.present[1]!, rm: true, rv: true } };
+  const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+  const inputs = [x.x, ...list.slice(0, 2).flatMap((q) => (q ? [q.x] : [])), outs[1]!, biased];
+  g.exec.dispatch(reduceProgram(apply, geo), inputs, [y], reduceRun(geo, d, x.x.offset, { f0: eps, params: [p.at[0], p.at[1], [0, 1], [0, 1]] }, chunking(n)));
   return outs;
 }
 
