@@ -207,9 +207,17 @@ describe('WebGPU reductions vs the CPU kernels', () => {
       await check('aten._native_batch_norm_legit_functional.default', [x, null, null, rm, rv, true, 0.2, 1e-3]);
       await check('aten._native_batch_norm_legit.no_stats', [x, randArray([C], r), null, true, 0.1, 1e-5]);
     }
+    for (const x of layouts([2, 8, 40, 40], 'float32', 3)) {
+      await check('aten.native_group_norm.default', [x, randArray([8], r), randArray([8], r), 2, 8, 1600, 1, 1e-5]);
+      await check('aten.native_group_norm.default', [x, null, randArray([8], r), 2, 8, 1600, 2, 1e-3]);
+      await check('aten.group_norm.default', [x, 1]);
+    }
     const at = exec!.stats.dispatches;
     await gpuResult('aten._native_batch_norm_legit.no_stats', [randArray([2, 3, 80, 80], r), null, null, true, 0.1, 1e-5]);
     expect(exec!.stats.dispatches - at, 'moments, merge, normalization').toBe(3);
+    const gat = exec!.stats.dispatches;
+    await gpuResult('aten.native_group_norm.default', [randArray([1, 4, 64, 64], r), null, null, 1, 4, 4096, 1, 1e-5]);
+    expect(exec!.stats.dispatches - gat, 'group norm: moments, merge, normalization').toBe(3);
   });
 
   gpuIt('integer and bool inputs, dtype arguments (torch promotion: int/bool sums → int64)', async () => {

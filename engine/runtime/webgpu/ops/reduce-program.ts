@@ -15,8 +15,8 @@
 //
 // Note [Reduce uniform layout]
 // words 0 rows, 1 row length, 2 x offset, 3 zero, 4..5 f32 scalars, 6..7 u32
-// scalars (gn: groups, channels per group), 8..15 (offset, stride) of the per-channel parameters w, b, running
-// mean, running var; from 16: kept sizes, kept x strides, kept out strides,
+// scalars (a split pass: chunks per row, chunk length), 8..15 (offset, stride) of the per-channel parameters w, b, running
+// mean, running var; 16..17 u32 scalars (gn: groups, channels per group); from 18: kept sizes, kept x strides, kept out strides,
 // reduced sizes, reduced x strides, reduced out strides.
 
 import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
@@ -56,7 +56,7 @@ export interface ReduceGeometry {
 }
 
 export const REDUCE_WG = 64;
-const HEADER = 16;
+const HEADER = 18;
 
 const WGSL_HELPERS = `fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn fin_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
@@ -203,14 +203,19 @@ ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}${once('out0[3u * row] = cnt; 
     case 'std_merge':
     case 'bn_merge':
       return mergeBody(spec.kind, !!spec.params?.rm);
-    case 'gn':
-      return `${gen.sum('s', fv)}  let mean = select(s / f32(n), 0.0, n == 0u);
-${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let rstd = 1.0 / sqrt(select(q / f32(n), 0.0, n == 0u) + Uf(4u));
-  let ob = orow(row);
-  let cpg = U(7u); let hw = max(n / max(cpg, 1u), 1u);
-  let c0 = (row % U(6u)) * cpg;
-  for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); let c = c0 + i / hw; out0[ob + oin(i)] = (${fv} - mean) * rstd * W(c) + B(c); }
-${once('out1[row] = mean; out2[row] = rstd;')}`;
+    case 'gn': {
+      // bnMode 'eval': the statistics are given (mean as RM, rstd as RV), as in the split path's last pass.
+      const given = spec.bnMode === 'eval';
+      const stats = given
+        ? '  let mean = RM(crow); let rstd = RV(crow);\n'
+        : `${gen.sum('s', fv)}  let mean = select(s / f32(n), 0.0, n == 0u);
+${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let rstd = 1.0 / sqrt(select(q / f32(n), 0.0, n == 0u) + Uf(4u));\n`;
+      return `${stats}  let ob = orow(crow);
+  let cpg = U(17u); let hw = max(n / max(cpg, 1u), 1u);
+  let c0 = (crow % U(16u)) * cpg;
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); let c = c0 + i / hw; out0[ob + oin(i)] = (${fv} - mean) * rstd * W(c) + B(c); }
+${given ? '' : once('out1[row] = mean; out2[row] = rstd;')}`;
+    }
   }
   throw new Error(`internal error: reduce kind ${spec.kind}`);
 }
@@ -271,7 +276,7 @@ function outputsOf(spec: ReduceSpec): ElemType[] {
     case 'all':
       return ['i32'];
     case 'gn':
-      return ['f32', 'f32', 'f32'];
+      return spec.bnMode === 'eval' ? ['f32'] : ['f32', 'f32', 'f32'];
     case 'bn_merge':
       return spec.params?.rm ? ['f32', 'f32', 'f32', 'f32', 'f32'] : ['f32', 'f32', 'f32'];
     case 'bn':
@@ -356,6 +361,9 @@ export interface ReduceScalars {
   readonly f1?: number;
   readonly u0?: number;
   readonly u1?: number;
+  /** Words 16, 17 (gn: groups, channels per group). */
+  readonly u2?: number;
+  readonly u3?: number;
   /** (offset, stride) of w, b, rm, rv; absent ones as zeros. */
   readonly params?: ReadonlyArray<readonly [number, number] | undefined>;
 }
@@ -368,6 +376,7 @@ export function reduceRun(geo: ReduceGeometry, d: ReduceDims, xOffset: number, s
   if (split) u.u(split.chunks, split.len);
   else u.u(sc.u0 ?? 0, sc.u1 ?? 0);
   for (let j = 0; j < 4; j++) u.u(...(sc.params?.[j] ?? [0, 0]));
+  u.u(sc.u2 ?? 0, sc.u3 ?? 0);
   u.u(...d.keptShape, ...d.keptX, ...d.keptOut, ...d.redShape, ...d.redX, ...d.redOut);
   return { uniforms: u.build(), workgroups: geo.perThread ? gridFor(rows, REDUCE_WG) : groupsFor(rows) };
 }

@@ -329,7 +329,19 @@ function groupNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, N: unknown, C
   const y = g.exec.alloc(x.x.shape);
   const mean = g.exec.alloc([N, group]), rstd = g.exec.alloc([N, group]);
   const spec: ReduceSpec = { kind: 'gn', inType: 'f32', accType: 'f32', params: { w: p.present[0]!, b: p.present[1]!, rm: false, rv: false } };
-  launch(g, spec, xc.withView([rows, len], [len, 1], xc.offset), [1], [y, mean, rstd], { f0: eps, u0: group, u1: C / group, params: p.at }, p.inputs, y.withView([rows, len], [len, 1], 0));
+  const x2 = xc.withView([rows, len], [len, 1], xc.offset), y2 = y.withView([rows, len], [len, 1], 0);
+  const sc: ReduceScalars = { f0: eps, u2: group, u3: C / group, params: p.at };
+  const { d, n } = geometryOf(x2, [1], y2);
+  if (!splits(rows, n)) {
+    launch(g, spec, x2, [1], [y, mean, rstd], sc, p.inputs, y2);
+    return [y, mean, rstd];
+  }
+  // Few long groups: chunk moments merged per group (mean, rstd), then a split pass normalizing with them.
+  const partial = splitPass(g, MOMENTS, x2, d, n, 3);
+  launch(g, { kind: 'bn_merge', inType: 'f32', accType: 'f32' }, partial, [1], [mean, rstd, g.exec.alloc([rows])], { f0: eps });
+  const apply: ReduceSpec = { ...spec, bnMode: 'eval', params: { w: p.present[0]!, b: p.present[1]!, rm: true, rv: true } };
+  const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+  g.exec.dispatch(reduceProgram(apply, geo), [x2, ...p.inputs, mean, rstd], [y], reduceRun(geo, d, x2.offset, { ...sc, params: [p.at[0], p.at[1], [0, 1], [0, 1]] }, chunking(n)));
   return [y, mean, rstd];
 }
 
