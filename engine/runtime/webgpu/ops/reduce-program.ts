@@ -4,20 +4,25 @@
 // the kept dims, an element's offset decodes its index over the reduced dims
 // (both coalesced on the host, so ranks stay small). A row is reduced by one
 // workgroup (threads stride over the row, then a tree in workgroup memory) or,
-// for many short rows, by one invocation.
+// for many short rows, by one invocation. Few long rows are split: a first
+// dispatch reduces chunks of each row into partials (see ReduceGeometry.split),
+// a second reduces or merges the partials.
 //
 // Float sums are compensated (Neumaier), in each thread and in the tree, so long
 // rows keep close to torch's double accumulation. max/min propagate NaN, arg
 // reductions keep the first index on ties (the first NaN wins). var/std, batch
 // and group norm take the mean first and then the squared deviations from it (two
-// passes over the row, as the CPU kernels do). Row-writing kinds (log_softmax,
-// batch/group norm) write every element back through the output's strides.
+// passes over the row, as the CPU kernels do); split, each chunk gives (count,
+// mean, M2) and the chunks merge by Chan's formula. Row-writing kinds
+// (log_softmax, batch/group norm) write every element back through the output's
+// strides.
 //
 // Note [Reduce uniform layout]
 // words 0 rows, 1 row length, 2 x offset, 3 zero, 4..5 f32 scalars, 6..7 u32
-// scalars (a split pass: chunks per row, chunk length), 8..15 (offset, stride) of the per-channel parameters w, b, running
-// mean, running var; 16..17 u32 scalars (gn: groups, channels per group); from 18: kept sizes, kept x strides, kept out strides,
-// reduced sizes, reduced x strides, reduced out strides.
+// scalars (a split pass: chunks per row, chunk length), 8..15 (offset, stride)
+// of the per-channel parameters w, b, running mean, running var; 16..17 u32
+// scalars (gn: groups, channels per group); from 18: kept sizes, kept x strides,
+// kept out strides, reduced sizes, reduced x strides, reduced out strides.
 
 import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
 

@@ -1,12 +1,14 @@
 // WebGPU kernels: Reductions (sum/mean/max/arg*/var/std/any/all/norms), scans, log_softmax, group/batch norm forms.
 //
-// Every reduction here is one dispatch of the general program in
-// reduce-program.ts; this file reads the op's arguments (dims, keepdim, dtype,
+// Every reduction here runs the general program of reduce-program.ts (one
+// dispatch, or two or three for few long rows: chunk partials, their reduction
+// or merge, and for batch/group norm the normalization); this file reads the op's arguments (dims, keepdim, dtype,
 // correction, ord, eps), applies torch's dtype rules (sum/prod/cumsum of
 // integers and bools give int64, any/all give bool, mean/var/std/norm need a
 // floating input) and returns undefined where the host should decide (float64 or
 // half inputs, host-side integer tensors, empty reductions that must raise, and
 // arguments this path does not model) so the CPU kernel runs or raises there.
+// Integer sums and products wrap at 32 bits (i32 buffers hold the int64 values).
 
 import { type DType, isIntegral } from '../../../core/dtype';
 import { NDArray, contiguousStrides } from '../../../core/ndarray';
