@@ -126,7 +126,12 @@ describe('direct small-Cin conv kernel', () => {
         const kh = 1 + ((kw + 2 * s) % 5);
         cases.push({ x: [1 + (s - 1), cin, 6 + kh + kw, 4 + ((kw * 3) % 19) + kw], w: [cout, cin, kh, kw], stride: [s, s], padding: [kh >> 1, (kw + 1) >> 1], bias: s === 1 });
       }
-    cases.push({ x: [1, 2, 12, 10], w: [5, 2, 3, 2], dilation: [2, 1], padding: [2, 0], stride: [3, 1] });
+    cases.push(
+      { x: [1, 2, 12, 10], w: [5, 2, 3, 2], dilation: [2, 1], padding: [2, 0], stride: [3, 1] },
+      { x: [2, 2, 12, 13], w: [3, 2, 3, 3], dilation: [1, 2], padding: [1, 2], stride: [1, 2] },
+      { x: [1, 3, 11, 23], w: [6, 3, 2, 9], dilation: [1, 3], padding: [0, 5] },
+      { x: [1, 4, 20, 20], w: [4, 4, 7, 7], stride: [2, 2], padding: [3, 3], bias: true },
+    );
     for (const c of cases) check(directConvWasm, c, 1);
   });
   it('applies fused activations', () => {

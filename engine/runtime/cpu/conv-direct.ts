@@ -91,34 +91,43 @@ export const DIRECT_MAX_CIN = 4;
 /**
  * Dense conv (groups = 1) with few input channels, computed directly into
  * `out` (dense [N, Cout, OH, OW]). `w` must be contiguous [Cout, C, KH, KW].
+ * Any kernel size and dilation; stride 1 or 2 along W.
  */
 export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, g: ConvGeometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined): boolean {
   const k = ctx.gemm.wasm;
-  const key = kernelKey(g);
-  const fn = k && key && g.C <= DIRECT_MAX_CIN ? k.directConv.get(key) : undefined;
-  if (!fn) return false;
-  const { C, H, W, KH, KW, sh, dh, OH, OW } = g;
+  if (!k || g.C > DIRECT_MAX_CIN || (g.sw !== 1 && g.sw !== 2)) return false;
+  const fn = k.directConv[g.sw as 1 | 2];
+  const { C, H, W, KH, KW, sh, dh, dw, OH, OW } = g;
   const xc = x.isContiguous() ? x : x.contiguous();
-  const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
-  const Cout4 = align(Cout);
+  const { Wp, Hp, padRow, colA, colB } = paddedPlane({ ...g, KW: (KW - 1) * dw + 1 });
+  const Cout4 = align(Cout), K = C * KH * KW;
   const plane = C * H * W, outN = Cout * OH * OW, padN = C * Hp * Wp + Wp;
-  const wPos0 = 0, bPos0 = align(Cout4 * C * KH * KW), inPos0 = bPos0 + Cout4, padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align(padN);
+  const wPos0 = 0, bPos0 = Cout4 * K, tPos0 = bPos0 + Cout4, inPos0 = align(tPos0 + K), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align(padN);
   const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * OH * OW + 8);
-  const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
-  // Weights as [Cout4/4, C, KH, KW, 4]: a tap's four output channels side by side.
-  const Wt = f32(w), taps = C * KH * KW;
+  const wPos = pos + wPos0, bPos = pos + bPos0, tPos = pos + tPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
+  // Weights as [Cout4/4, K, 4]: a tap's four output channels side by side.
+  const Wt = f32(w);
   buf.fill(0, wPos, bPos);
   for (let co = 0; co < Cout; co++) {
-    const d = wPos + (co >> 2) * taps * 4 + (co & 3), o = w.offset + co * taps;
-    for (let t = 0; t < taps; t++) buf[d + 4 * t] = Wt[o + t]!;
+    const d = wPos + (co >> 2) * K * 4 + (co & 3), o = w.offset + co * K;
+    for (let t = 0; t < K; t++) buf[d + 4 * t] = Wt[o + t]!;
   }
   writeBias(buf, bPos, bias, Cout, Cout4);
+  // Tap byte offsets from a block's origin: input plane, kernel row, column (stride 2: in its de-interleaved half).
+  const taps = new Int32Array(buf.buffer, buf.byteOffset + tPos * 4, K);
+  for (let c = 0, t = 0; c < C; c++)
+    for (let ky = 0; ky < KH; ky++)
+      for (let kx = 0; kx < KW; kx++, t++) {
+        const col = kx * dw;
+        const colBytes = g.sw === 1 ? col * 4 : (col & 1) * Wp * 2 + (col >> 1) * 4;
+        taps[t] = (c * Hp * Wp + ky * dh * Wp) * 4 + colBytes;
+      }
   buf.fill(0, padPos, padPos + padN);
   const X = f32(xc);
   const a = act ? ACT[act] : 0;
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, Hp, padRow, colA, colB, a);
+    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout, H, W, OH, OW, K, tPos * 4, sh * Wp * 4, padPos * 4, Wp, Hp, padRow, colA, colB, a);
     out.set(buf.subarray(outPos, outPos + outN), n * outN);
   }
   return true;
