@@ -17,15 +17,19 @@ const check = (args: unknown[], kwargs: Record<string, unknown> = {}) => {
 describe('scaled_dot_product_attention fast paths', () => {
   const r = rng(21);
   it.skipIf(!pointwiseWasm())('small heads (SIMD kernel): odd sizes, strided q/k/v, masks per head and shared, causal', () => {
-    // GPT-2's layout: q, k, v are transposed views into one [B, L, 3·H·E] projection.
-    const qkv = randArray([2, 9, 3 * 3 * 6], r, 'float32', 2);
-    const view = (o: number) => qkv.withView([2, 3, 9, 6], [9 * 54, 6, 54, 1], o);
-    const [q, k, v] = [view(0), view(18), view(36)];
-    check([q, k, v]);
-    check([q, k, v, null, 0, true]);
-    check([q, k, v, randArray([2, 3, 9, 9], r, 'bool')]); // a different mask for every head
-    check([q, k, v, randArray([9, 9], r)]); // additive, shared
-    check([randArray([1, 2, 5, 3], r), randArray([1, 2, 11, 3], r), randArray([1, 2, 11, 7], r)], { scale: 0.7 });
+    // GPT-2's layout: q, k, v are transposed views into one [B, L, 3·H·E] projection (read in place).
+    for (const E of [8, 6]) {
+      const qkv = randArray([2, 9, 3 * 3 * E], r, 'float32', 2);
+      const view = (o: number) => qkv.withView([2, 3, 9, E], [9 * 9 * E, E, 9 * E, 1], o);
+      const [q, k, v] = [view(0), view(3 * E), view(6 * E)];
+      check([q, k, v]);
+      check([q, k, v, null, 0, true]);
+      check([q, k, v, randArray([2, 3, 9, 9], r, 'bool')]); // a different mask for every head
+      check([q, k, v, randArray([9, 9], r)]); // additive, shared
+    }
+    // Separate buffers, S not a multiple of 4, broadcast k/v heads.
+    check([randArray([1, 2, 5, 4], r), randArray([1, 2, 11, 4], r), randArray([1, 2, 11, 12], r)], { scale: 0.7 });
+    check([randArray([2, 2, 3, 4], r), randArray([1, 2, 13, 4], r), randArray([2, 1, 13, 8], r), randArray([3, 13], r, 'bool'), 0, false]);
   });
   it('rows whose keys are all masked give zeros (as torch safe softmax does)', () => {
     const q = randArray([1, 2, 4, 8], r), k = randArray([1, 2, 6, 8], r), v = randArray([1, 2, 6, 4], r);

@@ -78,7 +78,7 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
   if (M && !mStr) return undefined;
   const idx = new Array<number>(nb).fill(0);
   const w = L * S * (E + Ev) <= SMALL_HEAD ? pointwiseWasm() : null;
-  const small = w && new SmallHeads(w, L, E, S, Ev, M, mStr ?? null, nb, Boolean(isCausal));
+  const small = w ? SmallHeads.create(w, q, k, v, total * L * Ev, M, mStr ?? null, Boolean(isCausal)) : undefined;
   if (scratch.length < L * S) scratch = new Float32Array(L * S);
   const scores = scratch;
   for (let t = 0; t < total; t++) {
@@ -91,7 +91,7 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
       if (mStr) mo += idx[i]! * mStr[i]!;
     }
     if (small) {
-      small.head(q, qo, k, ko, v, vo, mo, scale, outData, oo, outStrides[nd - 2]!);
+      small.head(q, qo, k, ko, v, vo, mo, scale, oo, outStrides[nd - 2]!);
       for (let d = nb - 1; d >= 0; d--) {
         if (++idx[d]! < batch[d]!) break;
         idx[d] = 0;
@@ -141,6 +141,7 @@ export const sdpaKernel: FastKernel = (args, ctx) => {
       idx[d] = 0;
     }
   }
+  small?.finish(outData);
   return new NDArray(new Storage('float32', outData), outShape, outStrides);
 };
 
@@ -171,40 +172,89 @@ const SMALL_HEAD = 1 << 16;
 
 const ceil4 = (n: number): number => (n + 3) & ~3;
 
+/** [first, last] element index a view reaches in its storage, or undefined with a negative stride. */
+function extent(t: NDArray): [number, number] | undefined {
+  let hi = t.offset;
+  for (let d = 0; d < t.ndim; d++) {
+    if (t.strides[d]! < 0) return undefined;
+    hi += (t.shape[d]! - 1) * t.strides[d]!;
+  }
+  return [t.offset, hi];
+}
+
 /**
- * Heads on the WebAssembly attention kernel (wasm-pointwise.ts): each head's
- * Q, Kᵀ, V and additive mask are copied into the module's memory in the
- * kernel's padded layout, and its output rows copied back.
+ * Heads on the WebAssembly attention kernel (wasm-pointwise.ts), which reads
+ * q, k, v rows in place: the storage ranges they view are copied into the
+ * module's memory once per call (one copy when they share a buffer, as a split
+ * QKV projection does), the kernel writes each head's rows in the output's
+ * layout, and the output is copied back in one piece. Declines (undefined from
+ * create) unless every row is contiguous and E, Ev are multiples of 4.
  */
 class SmallHeads {
-  private readonly Sp: number;
-  private readonly Evp: number;
-  private readonly off: { q: number; kt: number; v: number; m: number; srow: number; out: number };
+  private readonly base = new Map<unknown, number>();
   private maskAt = NaN;
+  private mOff = 0;
+  private mrs = 0;
   private readonly dead: Uint8Array;
+  private buf: Float32Array;
+  private readonly srow: number;
+  private readonly outBase: number;
 
-  constructor(
-    private readonly w: PointwiseWasm,
-    private readonly L: number, private readonly E: number, private readonly S: number, private readonly Ev: number,
-    private readonly M: NDArray | null, private readonly mStr: number[] | null, private readonly nb: number, private readonly causal: boolean,
-  ) {
-    this.Sp = ceil4(S);
-    this.Evp = ceil4(Ev);
-    const q = 0, kt = ceil4(L * E), v = kt + E * this.Sp, m = v + S * this.Evp, srow = m + L * this.Sp, out = srow + this.Sp;
-    this.off = { q, kt, v, m, srow, out };
-    this.dead = new Uint8Array(L);
-    w.memory(out + L * this.Evp);
+  static create(w: PointwiseWasm, q: NDArray, k: NDArray, v: NDArray, outLen: number, M: NDArray | null, mStr: number[] | null, causal: boolean): SmallHeads | undefined {
+    const nd = q.ndim;
+    const E = q.shape[nd - 1]!, Ev = v.shape[nd - 1]!;
+    if (E % 4 || Ev % 4 || q.strides[nd - 1] !== 1 || k.strides[nd - 1] !== 1 || v.strides[nd - 1] !== 1) return undefined;
+    const ranges = new Map<Float32Array, [number, number]>();
+    let need = 0;
+    for (const t of [q, k, v]) {
+      const ext = extent(t);
+      if (!ext) return undefined;
+      const d = f32(t);
+      const r = ranges.get(d);
+      ranges.set(d, r ? [Math.min(r[0], ext[0]), Math.max(r[1], ext[1])] : ext);
+    }
+    for (const [lo, hi] of ranges.values()) need += ceil4(hi - lo + 1);
+    if (need > 4 * (q.numel + k.numel + v.numel)) return undefined; // sparse views into a big buffer
+    return new SmallHeads(w, ranges, need, outLen, q, k, M, mStr, causal);
   }
 
-  /** The additive mask rows (−inf where masked or padding) for the mask at offset mo; rows with nothing left are marked dead. */
-  private buildMask(buf: Float32Array, mo: number): void {
-    const { L, S, Sp, M, mStr, nb, causal, dead } = this;
-    const base = this.off.m;
+  private constructor(
+    private readonly w: PointwiseWasm,
+    ranges: Map<Float32Array, [number, number]>, inputs: number, private readonly outLen: number,
+    q: NDArray, k: NDArray,
+    private readonly M: NDArray | null, private readonly mStr: number[] | null, private readonly causal: boolean,
+  ) {
+    const nd = q.ndim;
+    this.L = q.shape[nd - 2]!;
+    this.S = k.shape[nd - 2]!;
+    const Sp = ceil4(this.S);
+    this.srow = inputs;
+    this.mOff = this.srow + Sp + 4;
+    const maskLen = M || causal ? this.L * this.S : this.S;
+    this.outBase = ceil4(this.mOff + maskLen);
+    this.buf = w.memory(this.outBase + outLen);
+    let pos = 0;
+    for (const [d, [lo, hi]] of ranges) {
+      this.buf.set(d.subarray(lo, hi + 1), pos);
+      this.base.set(d, pos - lo);
+      pos += ceil4(hi - lo + 1);
+    }
+    this.dead = new Uint8Array(this.L);
+    if (!M && !causal) this.buf.fill(0, this.mOff, this.mOff + this.S); // one zero row for every query
+  }
+
+  private readonly L: number;
+  private readonly S: number;
+
+  /** The additive mask (−inf where masked) for the mask at offset mo; rows with nothing left are marked dead. */
+  private buildMask(mo: number): void {
+    const { L, S, M, mStr, causal, dead, buf } = this;
+    const nb = mStr ? mStr.length - 2 : 0;
     const md = M ? M.storage.data : null;
     const isBool = M?.dtype === 'bool';
     const mrs = mStr ? mStr[nb]! : 0, mcs = mStr ? mStr[nb + 1]! : 0;
     for (let i = 0; i < L; i++) {
-      const row = base + i * Sp;
+      const row = this.mOff + i * S;
       let live = false;
       for (let j = 0; j < S; j++) {
         let x = causal && j > i ? -Infinity : 0;
@@ -212,38 +262,27 @@ class SmallHeads {
         buf[row + j] = x;
         if (x !== -Infinity) live = true;
       }
-      for (let j = S; j < Sp; j++) buf[row + j] = -Infinity;
       dead[i] = live ? 0 : 1;
     }
+    this.mrs = S;
     this.maskAt = mo;
   }
 
-  head(q: NDArray, qo: number, k: NDArray, ko: number, v: NDArray, vo: number, mo: number, scale: number, out: Float32Array, oo: number, ors: number): void {
-    const { L, E, S, Ev, Sp, Evp, off, w } = this;
-    const buf = w.memory(off.out + L * Evp);
-    if (mo !== this.maskAt) this.buildMask(buf, mo);
+  head(q: NDArray, qo: number, k: NDArray, ko: number, v: NDArray, vo: number, mo: number, scale: number, oo: number, ors: number): void {
+    const { L, S, w } = this;
+    if ((this.M || this.causal) && mo !== this.maskAt) this.buildMask(mo);
     const nd = q.ndim;
-    const Q = f32(q), K = f32(k), V = f32(v);
-    const qrs = q.strides[nd - 2]!, qcs = q.strides[nd - 1]!;
-    for (let i = 0; i < L; i++) for (let e = 0; e < E; e++) buf[off.q + i * E + e] = Q[qo + i * qrs + e * qcs]!;
-    const krs = k.strides[nd - 2]!, kcs = k.strides[nd - 1]!;
-    for (let e = 0; e < E; e++) {
-      const row = off.kt + e * Sp;
-      for (let j = 0; j < S; j++) buf[row + j] = K[ko + j * krs + e * kcs]!;
-      for (let j = S; j < Sp; j++) buf[row + j] = 0;
-    }
-    const vrs = v.strides[nd - 2]!, vcs = v.strides[nd - 1]!;
-    for (let j = 0; j < S; j++) {
-      const row = off.v + j * Evp;
-      for (let e = 0; e < Ev; e++) buf[row + e] = V[vo + j * vrs + e * vcs]!;
-      for (let e = Ev; e < Evp; e++) buf[row + e] = 0;
-    }
-    w.attn(off.q, off.kt, off.v, off.m, off.out, L, E, Sp, Evp, S, off.srow, scale);
-    const dead = this.dead;
-    for (let i = 0; i < L; i++) {
-      const src = off.out + i * Evp, dst = oo + i * ors;
-      if (dead[i]) for (let e = 0; e < Ev; e++) out[dst + e] = 0;
-      else for (let e = 0; e < Ev; e++) out[dst + e] = buf[src + e]!;
-    }
+    const bq = this.base.get(f32(q))!, bk = this.base.get(f32(k))!, bv = this.base.get(f32(v))!;
+    w.attn(
+      bq + qo, q.strides[nd - 2]!, bk + ko, k.strides[nd - 2]!, bv + vo, v.strides[nd - 2]!,
+      this.mOff, this.mrs, this.outBase + oo, ors, L, S, q.shape[nd - 1]!, v.shape[nd - 1]!, this.srow, ceil4(S), scale,
+    );
+    const Ev = v.shape[nd - 1]!;
+    for (let i = 0; i < L; i++) if (this.dead[i]) this.buf.fill(0, this.outBase + oo + i * ors, this.outBase + oo + i * ors + Ev);
+  }
+
+  /** Copy the finished output out of the module's memory. */
+  finish(out: Float32Array): void {
+    out.set(this.buf.subarray(this.outBase, this.outBase + this.outLen));
   }
 }

@@ -95,58 +95,64 @@ const forLoop = (l: number, limit: number[], step: number[], body: number[]): nu
 const hReduce = (v: number, op: number): number[] => [...get(v), ...EXTRACT(0), ...get(v), ...EXTRACT(1), op, ...get(v), ...EXTRACT(2), op, ...get(v), ...EXTRACT(3), op];
 
 /**
- * attn(q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale), byte addresses; per query row i:
- * s = scale·q_i·Kt + m_i (Sp columns), p = e^{s − max s}, out_i = (Σ_j<S p_j v_j) / Σ p.
- * Q is L×E, Kt E×Sp, V S×Evp, M L×Sp (additive; padding −inf), out L×Evp; Sp, Evp multiples of 4.
+ * attn(q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale): one head,
+ * addresses and row strides in bytes, rows of q/k/v/out contiguous, E and Ev multiples
+ * of 4; srow has room for Sp + 4 floats. Per query row i: s_j = scale·(q_i·k_j) + m_ij
+ * (j < S; padding to Sp is −inf), p = e^{s − max s}, out_i = (Σ_j p_j v_j) / Σ_j p_j.
  */
 function attnBody(): number[] {
-  const [q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const [i, jb, e, qp, kp, vp, pp, sp4, ev4] = [12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const [acc, mxv, sumv, x, k, r, scl] = [21, 22, 23, 24, 25, 26, 27];
-  const [mx, inv] = [28, 29];
-  const scores = forLoop(jb, get(sp4), i32c(16), [
+  const [q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  const [i, j, e, qrow, kp, vp, pp, sp4, eb, evb, mrow] = [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
+  const [acc, sumv, x, kk, r, scl] = [28, 29, 30, 31, 32, 33];
+  const [mx, inv, sc] = [34, 35, 36];
+  const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], F32_MUL = 0x94;
+  const scores = forLoop(j, get(S), i32c(1), [
+    ...get(k), ...get(j), ...get(krs), I32_MUL_, I32_ADD_, ...set(kp),
     ...v128zero(acc),
-    ...get(q), ...get(i), ...get(E), I32_MUL_, ...i32c(4), I32_MUL_, I32_ADD_, ...set(qp),
-    ...get(kt), ...get(jb), I32_ADD_, ...set(kp),
-    ...forLoop(e, get(E), i32c(1), [
-      ...get(acc), ...get(qp), ...SPLAT_LOAD, ...get(kp), ...LOAD, ...MUL, ...ADD, ...set(acc),
-      ...bump(qp, i32c(4)), ...bump(kp, get(sp4)),
+    ...forLoop(e, get(eb), i32c(16), [
+      ...get(acc), ...get(qrow), ...get(e), I32_ADD_, ...LOAD, ...get(kp), ...get(e), I32_ADD_, ...LOAD, ...MUL, ...ADD, ...set(acc),
     ]),
-    ...get(srow), ...get(jb), I32_ADD_,
-    ...get(acc), ...get(scl), ...MUL,
-    ...get(m), ...get(i), ...get(sp4), I32_MUL_, I32_ADD_, ...get(jb), I32_ADD_, ...LOAD, ...ADD,
-    ...[0x22, acc], ...STORE, // local.tee acc under the store
-    ...get(mxv), ...get(acc), ...MAX, ...set(mxv),
+    ...hReduce(acc, F32_ADD), ...get(scale), F32_MUL,
+    ...get(mrow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_, ...F32_LOAD, F32_ADD, ...set(sc),
+    ...get(srow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_, ...get(sc), ...F32_STORE,
+    ...get(mx), ...get(sc), F32_MAX, ...set(mx),
   ]);
   const softmax = [
-    ...hReduce(mxv, F32_MAX), ...set(mx),
     ...v128zero(sumv),
-    ...forLoop(jb, get(sp4), i32c(16), [
-      ...get(srow), ...get(jb), I32_ADD_,
-      ...get(srow), ...get(jb), I32_ADD_, ...LOAD, ...get(mx), ...simd(0x13), ...SUB, ...set(x),
-      ...expOf(x, k, r), ...[0x22, x], ...STORE,
+    ...forLoop(e, get(sp4), i32c(16), [
+      ...get(srow), ...get(e), I32_ADD_,
+      ...get(srow), ...get(e), I32_ADD_, ...LOAD, ...get(mx), ...simd(0x13), ...SUB, ...set(x),
+      ...expOf(x, kk, r), ...[0x22, x], ...STORE,
       ...get(sumv), ...get(x), ...ADD, ...set(sumv),
     ]),
     0x43, ...new Uint8Array(new Float32Array([1]).buffer), ...hReduce(sumv, F32_ADD), 0x95, ...set(inv),
   ];
-  const pv = forLoop(jb, get(ev4), i32c(16), [
+  const pv = forLoop(e, get(evb), i32c(16), [
     ...v128zero(acc),
     ...get(srow), ...set(pp),
-    ...get(v), ...get(jb), I32_ADD_, ...set(vp),
-    ...forLoop(e, get(S), i32c(1), [
+    ...get(v), ...get(e), I32_ADD_, ...set(vp),
+    ...forLoop(j, get(S), i32c(1), [
       ...get(acc), ...get(pp), ...SPLAT_LOAD, ...get(vp), ...LOAD, ...MUL, ...ADD, ...set(acc),
-      ...bump(pp, i32c(4)), ...bump(vp, get(ev4)),
+      ...bump(pp, i32c(4)), ...bump(vp, get(vrs)),
     ]),
-    ...get(out), ...get(i), ...get(ev4), I32_MUL_, I32_ADD_, ...get(jb), I32_ADD_,
+    ...get(out), ...get(i), ...get(ors), I32_MUL_, I32_ADD_, ...get(e), I32_ADD_,
     ...get(acc), ...get(inv), ...simd(0x13), ...MUL, ...STORE,
   ]);
   const body = [
     ...get(Sp), ...i32c(4), I32_MUL_, ...set(sp4),
-    ...get(Evp), ...i32c(4), I32_MUL_, ...set(ev4),
+    ...get(E), ...i32c(4), I32_MUL_, ...set(eb),
+    ...get(Ev), ...i32c(4), I32_MUL_, ...set(evb),
     ...get(scale), ...simd(0x13), ...set(scl),
-    ...forLoop(i, get(L), i32c(1), [...f32x4(-Infinity), ...set(mxv), ...scores, ...softmax, ...pv]),
+    ...forLoop(i, get(L), i32c(1), [
+      ...get(q), ...get(i), ...get(qrs), I32_MUL_, I32_ADD_, ...set(qrow),
+      ...get(m), ...get(i), ...get(mrs), I32_MUL_, I32_ADD_, ...set(mrow),
+      0x43, ...new Uint8Array(new Float32Array([-Infinity]).buffer), ...set(mx),
+      // −inf over the last (partial) group of 4 scores and past it: the padding the softmax reads.
+      ...get(srow), ...get(S), ...i32c(2), 0x76, ...i32c(16), I32_MUL_, I32_ADD_, ...f32x4(-Infinity), ...STORE,
+      ...scores, ...softmax, ...pv,
+    ]),
   ];
-  const locals = [3, 9, 0x7f, 7, 0x7b, 2, 0x7d];
+  const locals = [3, 11, 0x7f, 6, 0x7b, 3, 0x7d];
   const code = [...locals, ...body, 0x0b];
   return [...uleb(code.length), ...code];
 }
@@ -161,7 +167,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 12, ...new Array<number>(11).fill(0x7f), 0x7d, 0]),
+    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
     ...section(3, [2, 0, 1]),
     ...section(7, [2, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1]),
@@ -174,8 +180,8 @@ export interface PointwiseWasm {
   geluTanh(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void;
   /** The module's memory as floats, at least `floats` long (valid until the next call that grows it). */
   memory(floats: number): Float32Array;
-  /** One attention head over the memory (float offsets; see attnBody for the layout). */
-  attn(q: number, kt: number, v: number, m: number, out: number, L: number, E: number, Sp: number, Evp: number, S: number, srow: number, scale: number): void;
+  /** One attention head over the memory: offsets and row strides in floats (see attnBody). */
+  attn(q: number, qrs: number, k: number, krs: number, v: number, vrs: number, m: number, mrs: number, out: number, ors: number, L: number, S: number, E: number, Ev: number, srow: number, Sp: number, scale: number): void;
 }
 
 let instance: PointwiseWasm | null | undefined;
@@ -208,8 +214,8 @@ export function pointwiseWasm(): PointwiseWasm | null {
         out.set(buf.subarray(0, n), oi);
       },
       memory: ensure,
-      attn(q, kt, v, m, out, L, E, Sp, Evp, S, srow, scale) {
-        attn(q * 4, kt * 4, v * 4, m * 4, out * 4, L, E, Sp, Evp, S, srow * 4, scale);
+      attn(q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale) {
+        attn(q * 4, qrs * 4, k * 4, krs * 4, v * 4, vrs * 4, m * 4, mrs * 4, out * 4, ors * 4, L, S, E, Ev, srow * 4, Sp, scale);
       },
     };
   } catch {
