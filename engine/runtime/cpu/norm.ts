@@ -4,6 +4,7 @@
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
+import { pointwiseWasm } from './wasm-pointwise';
 
 /** Per-channel (scale, shift) of inference batch norm: y = x·scale + shift. */
 export function bnScaleShift(C: number, weight: NDArray | null, bias: NDArray | null, mean: NDArray, variance: NDArray, eps: number): { scale: Float64Array; shift: Float64Array } {
@@ -65,6 +66,9 @@ function layerNorm(x: NDArray, normalized: unknown, weight: unknown, bias: unkno
   const wo = wc ? wc.offset : 0, bo = bc ? bc.offset : 0;
   const X = f32(src);
   const out = ctx.allocF32(src.numel);
+  if (!stats && N % 4 === 0 && M * N >= 256 && layerNormWasm(X, src.offset, out, W, wo, B, bo, M, N, e)) {
+    return new NDArray(new Storage('float32', out), [...x.shape], contiguousStrides(x.shape));
+  }
   const means = stats ? new Float32Array(M) : null;
   const rstds = stats ? new Float32Array(M) : null;
   for (let m = 0; m < M; m++) {
@@ -97,6 +101,23 @@ function layerNorm(x: NDArray, normalized: unknown, weight: unknown, bias: unkno
   const statShape = [...x.shape.slice(0, x.ndim - D), ...new Array<number>(D).fill(1)];
   const st = contiguousStrides(statShape);
   return [y, new NDArray(new Storage('float32', means!), statShape, st), new NDArray(new Storage('float32', rstds!), statShape, [...st])];
+}
+
+/** Layer norm on the WebAssembly SIMD kernel: rows copied in, normalized, copied out. False without SIMD. */
+function layerNormWasm(X: Float32Array, xo: number, out: Float32Array, W: Float32Array | null, wo: number, B: Float32Array | null, bo: number, M: number, N: number, eps: number): boolean {
+  const w = pointwiseWasm();
+  if (!w) return false;
+  const n = M * N;
+  const buf = w.memory(2 * n + 2 * N);
+  const wPos = 2 * n, bPos = 2 * n + N;
+  buf.set(X.subarray(xo, xo + n), 0);
+  if (W) buf.set(W.subarray(wo, wo + N), wPos);
+  else buf.fill(1, wPos, wPos + N);
+  if (B) buf.set(B.subarray(bo, bo + N), bPos);
+  else buf.fill(0, bPos, bPos + N);
+  w.layerNorm(0, n, wPos, bPos, M, N, eps);
+  out.set(buf.subarray(n, 2 * n));
+  return true;
 }
 
 /** layer_norm(input, normalized_shape, weight, bias, eps, cudnn_enable). */

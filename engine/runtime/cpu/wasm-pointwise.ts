@@ -157,6 +157,53 @@ function attnBody(): number[] {
   return [...uleb(code.length), ...code];
 }
 
+/**
+ * ln(x, out, w, b, M, N, eps): layer norm over M rows of N floats (N a multiple of 4),
+ * byte addresses; moments in f32x4 lanes, shifted by each row's first element;
+ * out = ((x − k) − E[x − k])·rstd·w + b.
+ */
+function lnBody(): number[] {
+  const [x, out, w, b, M, N, eps] = [0, 1, 2, 3, 4, 5, 6];
+  const [m, e, row, orow, nb] = [7, 8, 9, 10, 11];
+  const [sv, s2v, d, rv, hv, kv] = [12, 13, 14, 15, 16, 17];
+  const [kf, md, rstd] = [18, 19, 20];
+  const F32_LOAD = [0x2a, 2, 0];
+  const moments = forLoop(e, get(nb), i32c(16), [
+    ...get(row), ...get(e), I32_ADD_, ...LOAD, ...get(kv), ...SUB, ...set(d),
+    ...get(sv), ...get(d), ...ADD, ...set(sv),
+    ...get(s2v), ...get(d), ...get(d), ...MUL, ...ADD, ...set(s2v),
+  ]);
+  const norm = forLoop(e, get(nb), i32c(16), [
+    ...get(orow), ...get(e), I32_ADD_,
+    ...get(row), ...get(e), I32_ADD_, ...LOAD, ...get(kv), ...SUB, ...get(hv), ...SUB, ...get(rv), ...MUL,
+    ...get(w), ...get(e), I32_ADD_, ...LOAD, ...MUL,
+    ...get(b), ...get(e), I32_ADD_, ...LOAD, ...ADD, ...STORE,
+  ]);
+  const nf = [...get(N), 0xb2]; // f32.convert_i32_s
+  const body = [
+    ...get(N), ...i32c(4), I32_MUL_, ...set(nb),
+    ...forLoop(m, get(M), i32c(1), [
+      ...get(x), ...get(m), ...get(nb), I32_MUL_, I32_ADD_, ...set(row),
+      ...get(out), ...get(m), ...get(nb), I32_MUL_, I32_ADD_, ...set(orow),
+      ...get(row), ...F32_LOAD, ...[0x22, kf], ...simd(0x13), ...set(kv),
+      ...v128zero(sv), ...v128zero(s2v),
+      ...moments,
+      ...hReduce(sv, F32_ADD), ...nf, 0x95, ...set(md),
+      // rstd = 1 / sqrt(max(E[d²] − E[d]², 0) + eps)
+      0x43, ...new Uint8Array(new Float32Array([1]).buffer),
+      ...hReduce(s2v, F32_ADD), ...nf, 0x95, ...get(md), ...get(md), 0x94, 0x93,
+      0x43, 0, 0, 0, 0, 0x97, ...get(eps), F32_ADD, 0x91, 0x95, ...set(rstd),
+      ...get(rstd), ...simd(0x13), ...set(rv),
+      // out = ((x − k) − md)·rstd·w + b: x − k is exact, so a mean far above the spread costs nothing
+      ...get(md), ...simd(0x13), ...set(hv),
+      ...norm,
+    ]),
+  ];
+  const locals = [3, 5, 0x7f, 6, 0x7b, 3, 0x7d];
+  const code = [...locals, ...body, 0x0b];
+  return [...uleb(code.length), ...code];
+}
+
 const v128zero = (l: number): number[] => [...f32x4(0), ...set(l)];
 
 function section(id: number, body: number[]): number[] {
@@ -167,11 +214,11 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0]),
+    ...section(1, [3, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1]),
-    ...section(10, [2, ...geluBody(), ...attnBody()]),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1, ...name('ln'), 0x00, 2]),
+    ...section(10, [3, ...geluBody(), ...attnBody(), ...lnBody()]),
   ]);
 }
 
@@ -180,6 +227,8 @@ export interface PointwiseWasm {
   geluTanh(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void;
   /** The module's memory as floats, at least `floats` long (valid until the next call that grows it). */
   memory(floats: number): Float32Array;
+  /** Layer norm of M rows of N floats (N % 4 = 0) over the memory, float offsets (see lnBody). */
+  layerNorm(x: number, out: number, w: number, b: number, M: number, N: number, eps: number): void;
   /** One attention head over the memory: offsets and row strides in floats (see attnBody). */
   attn(q: number, qrs: number, k: number, krs: number, v: number, vrs: number, m: number, mrs: number, out: number, ors: number, L: number, S: number, E: number, Ev: number, srow: number, Sp: number, scale: number): void;
 }
@@ -197,6 +246,7 @@ export function pointwiseWasm(): PointwiseWasm | null {
     const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { e: { m: memory } });
     const gelu = inst.exports.gelu as (src: number, dst: number, n4: number) => void;
     const attn = inst.exports.attn as (...a: number[]) => void;
+    const ln = inst.exports.ln as (...a: number[]) => void;
     let view = new Float32Array(memory.buffer);
     const ensure = (floats: number): Float32Array => {
       if (view.length < floats) {
@@ -214,6 +264,9 @@ export function pointwiseWasm(): PointwiseWasm | null {
         out.set(buf.subarray(0, n), oi);
       },
       memory: ensure,
+      layerNorm(x, out, w, b, M, N, eps) {
+        ln(x * 4, out * 4, w * 4, b * 4, M, N, eps);
+      },
       attn(q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale) {
         attn(q * 4, qrs * 4, k * 4, krs * 4, v * 4, vrs * 4, m * 4, mrs * 4, out * 4, ors * 4, L, S, E, Ev, srow * 4, Sp, scale);
       },
