@@ -314,6 +314,18 @@ describe('WebGPU reductions vs the CPU kernels', () => {
         }
     await check('aten.cumsum.default', [randArray([3, 4], r, 'float32', 5), 1], { dtype: 'int64' });
     await check('aten.cumsum.default', [NDArray.fromValues('float32', [], [2.5]), 0]);
+    // Few long lanes: chunk totals, then each chunk from the totals before it.
+    const near1 = NDArray.fromValues('float32', [2, 20000], Array.from({ length: 40000 }, () => 1 + r() * 1e-4));
+    const longLanes: Array<[NDArray, number]> = [[randArray([20001], r), 0], [randArray([3, 12000], r).withView([12000, 3], [1, 12000], 0), 0], [near1, 1]];
+    for (const [x, d] of longLanes) await check('aten.cumsum.default', [x, d]);
+    await check('aten.cumprod.default', [near1, 1]);
+    await check('aten.cumsum.default', [randArray([2, 10000], r, 'bool'), 1]);
+    await check('aten.cumprod.default', [NDArray.fromValues('int64', [9000], Array.from({ length: 9000 }, (_, i) => (i % 1000 === 0 ? -1 : 1))), 0]);
+    const before = exec!.stats.dispatches;
+    const big = [1e8, ...new Array<number>(20000).fill(1), -1e8];
+    const cs = (await gpuResult('aten.cumsum.default', [NDArray.fromValues('float32', [big.length], big), 0, null])) as NDArray;
+    expect(cs.toArray().at(-1)).toBe(20000);
+    expect(exec!.stats.dispatches - before, 'chunk totals, then the chunks').toBe(2);
     // torch: cumsum([1e8, 1, 1, -1e8]) = [1e8, 1e8, 1e8, 2] (accumulated in double).
     const c = (await gpuResult('aten.cumsum.default', [NDArray.fromValues('float32', [4], [1e8, 1, 1, -1e8]), 0, null])) as NDArray;
     expect(c.toArray()).toEqual([1e8, 1e8, 1e8, 2]);

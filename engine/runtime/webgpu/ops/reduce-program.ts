@@ -395,36 +395,51 @@ function groupsFor(rows: number): [number, number, number] {
 }
 
 /**
- * cumsum / cumprod along one dim: one invocation per lane, a compensated running
- * sum for floats. Uniforms: lanes, length, x offset, zero, x stride and out stride
- * along the dim, then lane sizes, lane x strides, lane out strides.
+ * cumsum / cumprod along one dim, one invocation per lane, or for few long lanes
+ * per (lane, chunk): mode 'part' writes each chunk's total, 'apply' starts each
+ * chunk from the combined totals of the chunks before it. Float sums run
+ * compensated (a chunk total is its (sum, compensation) pair). Uniforms: invocations,
+ * length, x offset, zero, x stride and out stride along the dim, chunks per lane,
+ * chunk length, then lane sizes, lane x strides, lane out strides.
  */
-export function scanProgram(op: 'sum' | 'prod', inType: ElemType, accType: ElemType, laneRank: number): ProgramInfo {
+export function scanProgram(op: 'sum' | 'prod', inType: ElemType, accType: ElemType, laneRank: number, mode: 'plain' | 'part' | 'apply' = 'plain'): ProgramInfo {
   const r = laneRank;
-  const fv = conv(inType, accType, `in0[xb + k * U(4u)]`);
-  const loop =
-    op === 'sum' && accType === 'f32'
-      ? `var s = 0.0; var c = 0.0;
-  for (var k = 0u; k < len; k = k + 1u) { let x = ${fv}; let t = s + x; c = c + nerr_(s, x, t); s = t; out0[ob + k * U(5u)] = s + c; }`
-      : `var s: ${accType} = ${op === 'sum' ? '0' : '1'};
-  for (var k = 0u; k < len; k = k + 1u) { s = s ${op === 'sum' ? '+' : '*'} ${fv}; out0[ob + k * U(5u)] = s; }`;
+  const H = 8;
+  const kahan = op === 'sum' && accType === 'f32';
+  const fv = conv(inType, accType, 'in0[xb + j * U(4u)]');
+  const add = (x: string) => (kahan ? `{ let x = ${x}; let t = s + x; c = c + nerr_(s, x, t); s = t; }` : `s = s ${op === 'sum' ? '+' : '*'} ${x};`);
+  const value = kahan ? 's + c' : 's';
+  const init = kahan ? 'var s = 0.0; var c = 0.0;' : `var s: ${accType} = ${op === 'sum' ? '0' : '1'};`;
+  let body: string;
+  if (mode === 'part') body = `${init}
+  for (var j = lo; j < hi; j = j + 1u) { ${add(fv)} }
+  ${kahan ? 'out0[2u * idx] = s; out0[2u * idx + 1u] = c;' : 'out0[idx] = s;'}`;
+  else {
+    const before = mode === 'apply' ? `
+  for (var q = lane * C; q < idx; q = q + 1u) { ${kahan ? `${add('in1[2u * q]')} ${add('in1[2u * q + 1u]')}` : add('in1[q]')} }` : '';
+    body = `${init}${before}
+  for (var j = lo; j < hi; j = j + 1u) { ${add(fv)} out0[ob + j * U(5u)] = ${value}; }`;
+  }
+  const inputs: ElemType[] = mode === 'apply' ? [inType, accType] : [inType];
   return {
     name: 'scan',
-    cacheKey: { hint: `${op}|${inType}|${accType}|l${r}`, inputDependencies: [inType] },
-    bindings: { inputs: [inType], outputs: [accType] },
-    uniformWords: 6 + 3 * r,
+    cacheKey: { hint: `${op}|${inType}|${accType}|l${r}|${mode}`, inputDependencies: inputs },
+    bindings: { inputs, outputs: [accType] },
+    uniformWords: H + 3 * r,
     getShaderSource: (h) => `${h.prelude()}
 ${WGSL_HELPERS}
-${offsetFn('xlane', r, 6, 6 + r, 2)}
-${offsetFn('olane', r, 6, 6 + 2 * r, 3)}
+${offsetFn('xlane', r, H, H + r, 2)}
+${offsetFn('olane', r, H, H + 2 * r, 3)}
 ${h.main(`  if (idx >= U(0u)) { return; }
-  let len = U(1u);
-  let xb = xlane(idx); let ob = olane(idx);
-  ${loop}`)}`,
+  let len = U(1u); let C = U(6u); let L = U(7u);
+  let lane = idx / C; let lo = (idx % C) * L; let hi = min(len, lo + L);
+  let xb = xlane(lane); let ob = olane(lane);
+  ${body}`)}`,
   };
 }
 
-export function scanRun(laneShape: readonly number[], laneX: readonly number[], laneOut: readonly number[], len: number, xOffset: number, xStride: number, outStride: number): RunData {
-  const lanes = laneShape.reduce((a, b) => a * b, 1);
-  return { uniforms: new Uniforms().u(lanes, len, xOffset, 0, xStride, outStride, ...laneShape, ...laneX, ...laneOut).build(), workgroups: gridFor(lanes) };
+/** `chunks` per lane of `chunkLen` elements (1 and len: the whole lane). */
+export function scanRun(laneShape: readonly number[], laneX: readonly number[], laneOut: readonly number[], len: number, xOffset: number, xStride: number, outStride: number, chunks = 1, chunkLen = len): RunData {
+  const n = laneShape.reduce((a, b) => a * b, 1) * chunks;
+  return { uniforms: new Uniforms().u(n, len, xOffset, 0, xStride, outStride, chunks, chunkLen, ...laneShape, ...laneX, ...laneOut).build(), workgroups: gridFor(n) };
 }

@@ -148,7 +148,7 @@ function splitPass(g: GpuCtx, spec: ReduceSpec, x: NDArray, d: ReduceDims, n: nu
 const SPLITTABLE: ReadonlySet<string> = new Set(['sum', 'prod', 'max', 'min', 'any', 'all']);
 /** Kinds that merge a row's partials in one invocation. */
 const MERGES: ReadonlySet<string> = new Set(['var_merge', 'std_merge', 'bn_merge']);
-const SPLIT_ROWS = 32, SPLIT_LEN = 8192, CHUNK = 2048, MAX_CHUNKS = 1024;
+const SPLIT_ROWS = 32, SPLIT_LEN = 8192, CHUNK = 2048, MAX_CHUNKS = 1024, MAX_SCAN_CHUNKS = 256;
 const MOMENTS: ReduceSpec = { kind: 'moments', inType: 'f32', accType: 'f32' };
 
 const accOf = (d: DType, from: ElemType): ElemType | undefined => (d === 'float32' ? 'f32' : d === 'int64' || (d === 'int32' && from === 'i32') ? 'i32' : undefined);
@@ -250,7 +250,17 @@ function cumulative(g: GpuCtx, op: 'sum' | 'prod', xv: unknown, dim: unknown, dt
   const lanes = [...Array(nd).keys()].filter((i) => i !== d);
   const c = coalesce(lanes.map((i) => x.x.shape[i]!), [lanes.map((i) => x.x.strides[i]!), lanes.map((i) => res.strides[i]!)]);
   const len = nd === 0 ? 1 : x.x.shape[d]!;
-  g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length), [x.x], [res], scanRun(c.shape, c.strides[0]!, c.strides[1]!, len, x.x.offset, nd ? x.x.strides[d]! : 0, nd ? res.strides[d]! : 0));
+  const run = (chunks?: number, chunkLen?: number) => scanRun(c.shape, c.strides[0]!, c.strides[1]!, len, x.x.offset, nd ? x.x.strides[d]! : 0, nd ? res.strides[d]! : 0, chunks, chunkLen);
+  if (!splits(prod(c.shape), len)) {
+    g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length), [x.x], [res], run());
+    return res;
+  }
+  // Few long lanes: chunk totals, then every chunk scanned from the totals before it.
+  const chunkLen = Math.ceil(len / Math.min(MAX_SCAN_CHUNKS, Math.ceil(len / CHUNK)));
+  const chunks = Math.ceil(len / chunkLen);
+  const totals = g.exec.alloc([prod(c.shape) * chunks * (op === 'sum' && acc === 'f32' ? 2 : 1)], acc);
+  g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length, 'part'), [x.x], [totals], run(chunks, chunkLen));
+  g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length, 'apply'), [x.x, totals], [res], run(chunks, chunkLen));
   return res;
 }
 
