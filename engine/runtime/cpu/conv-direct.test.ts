@@ -1,5 +1,5 @@
-// The direct WebAssembly convolution kernels (depthwise layers, small-Cin dense
-// convs) against the registry's reference convolution on random geometries:
+// The direct WebAssembly convolution kernels (depthwise layers, dense and
+// grouped k×k convs) against the registry's reference convolution on random geometries:
 // kernel widths 1–7, strides 1/2 (and 3 vertically), padding wider and narrower
 // than the kernel, vertical dilation, channel multipliers, odd sizes, batches,
 // non-contiguous inputs and fused activations.
@@ -10,6 +10,7 @@ import { defaultRegistry } from '../../ops/register-all';
 import { type ConvGeometry, depthwiseWasm, directConvWasm } from './conv-direct';
 import { convNd } from './conv';
 import { type Activation, activate } from './gemm';
+import { type KernelContext } from './kernel-context';
 import { expectClose, kernelContext, randArray, rng } from './test-helpers';
 
 const r = rng(7);
@@ -43,7 +44,7 @@ function geometry(c: Case): ConvGeometry {
   return { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
 }
 
-type Runner = typeof depthwiseWasm;
+type Runner = (ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, g: ConvGeometry, Cout: number, N: number, out: Float32Array, act: Activation | undefined) => boolean;
 
 /** Run `run` on the case (asserting it took the case), compare with the reference. */
 function check(run: Runner, c: Case, groups: number, act?: Activation, x = randArray(c.x, r)): void {
@@ -116,7 +117,7 @@ describe('depthwise layer kernel', () => {
   });
 });
 
-describe('direct small-Cin conv kernel', () => {
+describe('direct dense conv kernel', () => {
   it('matches the reference conv on random geometries', () => {
     const cases: Case[] = [{ x: [1, 3, 224, 224], w: [16, 3, 3, 3], stride: [2, 2], padding: [1, 1], bias: true }];
     for (let kw = 1; kw <= 7; kw++)
@@ -138,6 +139,30 @@ describe('direct small-Cin conv kernel', () => {
     const c: Case = { x: [1, 3, 15, 17], w: [6, 3, 3, 3], stride: [2, 2], padding: [1, 1], bias: true };
     check(directConvWasm, c, 1, 'hardswish');
     check(directConvWasm, c, 1, 'relu');
+  });
+  it('takes many input channels, and grouped convs through conv2d', () => {
+    check(directConvWasm, { x: [1, 37, 9, 11], w: [10, 37, 3, 3], padding: [1, 1], bias: true }, 1);
+    check(directConvWasm, { x: [2, 16, 12, 12], w: [6, 16, 5, 3], stride: [2, 2], padding: [2, 1] }, 1);
+    const ctx = kernelContext();
+    for (const [c, groups] of [
+      [{ x: [2, 12, 10, 9], w: [9, 4, 3, 3], padding: [1, 1], bias: true }, 3],
+      [{ x: [1, 8, 11, 11], w: [8, 2, 3, 3], stride: [2, 2], padding: [1, 1] }, 4],
+      [{ x: [1, 6, 7, 8], w: [4, 3, 1, 1], stride: [2, 2] }, 2],
+    ] as Array<[Case, number]>) {
+      const x = randArray(c.x, r), w = randArray(c.w, r), b = c.bias ? randArray([c.w[0]], r) : null;
+      expectClose(convNd(x, w, b, c.stride ?? [1, 1], c.padding ?? [0, 0], [1, 1], groups, ctx, { act: 'relu' }), reference(x, w, b, c, groups, 'relu'));
+    }
+  });
+  it('leaves im2col + GEMM to hosts without WebAssembly SIMD and to strides above 2 along W', () => {
+    for (const [c, groups, wasm] of [
+      [{ x: [2, 6, 9, 10], w: [4, 3, 3, 3], padding: [1, 1], bias: true }, 2, false],
+      [{ x: [1, 5, 9, 9], w: [7, 5, 3, 2], stride: [2, 2], dilation: [2, 1] }, 1, false],
+      [{ x: [1, 4, 9, 14], w: [5, 4, 3, 3], stride: [1, 3], padding: [1, 1], bias: true }, 1, true],
+    ] as Array<[Case, number, boolean]>) {
+      const x = randArray(c.x, r), w = randArray(c.w, r), b = c.bias ? randArray([c.w[0]], r) : null;
+      const y = convNd(x, w, b, c.stride ?? [1, 1], c.padding ?? [0, 0], c.dilation ?? [1, 1], groups, kernelContext({ wasm }), { act: 'hardswish' });
+      expectClose(y, reference(x, w, b, c, groups, 'hardswish'));
+    }
   });
   it('is what conv2d uses for a 3-channel stem', () => {
     const ctx = kernelContext();

@@ -2,16 +2,16 @@
 // Dense and grouped convolutions are GEMMs per (batch, group): the weight group
 // [Cout/g, Cin/g·kh·kw] is the packed A (cached across runs), the input is
 // im2col'd straight into packed B panels (a 1×1 stride-1 conv packs the input
-// itself), and bias (+ activation) is applied in the GEMM epilogue. Depthwise
-// convs (groups = Cin) and dense convs with few input channels run the direct
-// WebAssembly kernels of conv-direct.ts; without WebAssembly SIMD, depthwise
-// runs a TypeScript kernel that accumulates whole output rows, one weight tap
-// at a time, so its inner loop has no bounds checks.
+// itself), and bias (+ activation) is applied in the GEMM epilogue. Every
+// other conv (depthwise, and dense or grouped k×k) runs the direct WebAssembly
+// kernels of conv-direct.ts when the host has SIMD; without it, im2col + GEMM,
+// and for depthwise a TypeScript kernel that accumulates whole output rows, one
+// weight tap at a time, so its inner loop has no bounds checks.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type Activation, type Mat, activate } from './gemm';
 import { type FastKernel, type KernelContext, f32, isF32 } from './kernel-context';
-import { type ConvGeometry, DIRECT_MAX_CIN, depthwiseWasm, directConvWasm } from './conv-direct';
+import { type ConvGeometry, depthwiseWasm, directConvWasm } from './conv-direct';
 
 export interface Conv2dParams {
   readonly stride: readonly [number, number];
@@ -60,10 +60,9 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   const OW = Math.floor((W + 2 * pw - dw * (KW - 1) - 1) / sw) + 1;
   if (OH <= 0 || OW <= 0) return undefined;
   const depthwiseConv = g === C && Cg === 1;
-  const direct = g === 1 && C <= DIRECT_MAX_CIN;
   const pointwise = KH === 1 && KW === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && x.strides[3] === 1 && x.strides[2] === W;
   // The input scale rides along into a 1×1 conv's GEMM; any other conv gets a scaled copy.
-  if (sc && (!pointwise || depthwiseConv || direct)) return conv2dF32(scaleChannels(x, sc, ctx), w, bias, { ...p, inputScale: undefined }, ctx);
+  if (sc && (!pointwise || depthwiseConv)) return conv2dF32(scaleChannels(x, sc, ctx), w, bias, { ...p, inputScale: undefined }, ctx);
   const shape = [N, Cout, OH, OW];
   const out = ctx.allocF32(N * Cout * OH * OW);
   const result = new NDArray(new Storage('float32', out), shape, contiguousStrides(shape));
@@ -75,8 +74,8 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
     } else depthwise(x, w, bias, geo, Cout, N, out, p.act);
     return result;
   }
-  if (direct && directConvWasm(ctx, x, w, bias, geo, Cout, N, out, p.act)) return result;
   const Mg = Cout / g;
+  if (!pointwise && directGroups(ctx, x, w, bias, geo, g, Mg, N, out, p.act)) return result;
   const K = Cg * KH * KW;
   const X = f32(x);
   const [xs0, xs1, xs2, xs3] = x.strides as [number, number, number, number];
@@ -107,6 +106,18 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
 }
 
 type Geometry = ConvGeometry;
+
+/** A dense or grouped conv through the direct kernel, one call per group; false when it declines. */
+function directGroups(ctx: KernelContext, x: NDArray, w: NDArray, bias: NDArray | null, geo: Geometry, g: number, Mg: number, N: number, out: Float32Array, act: Activation | undefined): boolean {
+  const Cg = geo.C / g, plane = geo.OH * geo.OW;
+  for (let gi = 0; gi < g; gi++) {
+    const xg = g === 1 ? x : x.withView([N, Cg, geo.H, geo.W], x.strides, x.offset + gi * Cg * x.strides[1]!);
+    const wg = g === 1 ? w : w.withView([Mg, Cg, geo.KH, geo.KW], w.strides, w.offset + gi * Mg * w.strides[0]!);
+    const bg = !bias || g === 1 ? bias : bias.withView([Mg], bias.strides, bias.offset + gi * Mg * bias.strides[0]!);
+    if (!directConvWasm(ctx, xg, wg, bg, { ...geo, C: Cg }, Mg, N, out, act, gi * Mg * plane, g * Mg * plane)) return false;
+  }
+  return true;
+}
 
 /** x · s for x [N, C, H, W] and s [N, C, 1, 1], as a contiguous array. */
 function scaleChannels(x: NDArray, s: NDArray, ctx: KernelContext): NDArray {
