@@ -1,12 +1,12 @@
 // WebAssembly SIMD kernels (f32x4) for the CPU runtime's small, scalar-bound
 // ops, emitted as bytes here (no toolchain) and instantiated once per process
-// over their own memory: GELU-tanh, and one attention head (scores, softmax,
-// P·V) for heads too small for the GEMM's packing to pay. Data is copied in and
-// out; for these ops the copies cost far less than the scalar loops they replace.
+// over their own memory: GELU-tanh, layer norm, and one attention head (scores,
+// softmax, P·V) for heads too small for the GEMM's packing to pay. Data is
+// copied in and out; the copies cost far less than the scalar loops replaced.
 //
 // exp(z) in f32x4: k = nearest(z·log₂e), r = z − k·ln2 (Cody–Waite, two
-// parts), e^r by a degree-7 Taylor polynomial (|r| ≤ ln2/2: truncation < 6e-9),
-// 2^k built in the exponent bits; z is clamped to [−87, 87]. GELU-tanh is
+// parts), e^r by a degree-7 Taylor polynomial (|r| ≤ ln2/2: truncation < 6e-9;
+// Estrin's scheme), 2^k built in the exponent bits; z is clamped to [−87, 87]. GELU-tanh is
 // x / (1 + e^{−2√(2/π)(x + 0.044715x³)}) — within a few f32 ulps of the formula.
 // Returns null where the host has no WebAssembly SIMD; callers keep their
 // scalar loops for that case.
@@ -34,15 +34,18 @@ const LOAD = simd(0x00, 2, 0), STORE = simd(0x0b, 2, 0);
 const LN2_HI = 0.693359375;
 const LN2_LO = -2.12194440e-4;
 
-/** Body computing e^z of the v128 in local `z` onto the stack (uses locals k, r). */
-function expOf(z: number, k: number, r: number): number[] {
-  const horner: number[] = [...f32x4(1 / 5040)];
-  for (const c of [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]) horner.push(...get(r), ...MUL, ...f32x4(c), ...ADD);
+/** Body computing e^z of the v128 in local `z` onto the stack (uses locals k, r, r2). */
+function expOf(z: number, k: number, r: number, r2: number): number[] {
+  // Degree-7 polynomial by Estrin's scheme (four independent pairs, then r², r⁴): a shorter dependency chain than Horner.
+  const pair = (c0: number, c1: number) => [...f32x4(c0), ...get(r), ...f32x4(c1), ...MUL, ...ADD];
   return [
     ...get(z), ...f32x4(87), ...MIN, ...f32x4(-87), ...MAX, ...set(z),
     ...get(z), ...f32x4(Math.LOG2E), ...MUL, ...NEAREST, ...set(k),
     ...get(z), ...get(k), ...f32x4(LN2_HI), ...MUL, ...SUB, ...get(k), ...f32x4(LN2_LO), ...MUL, ...SUB, ...set(r),
-    ...horner,
+    ...get(r), ...get(r), ...MUL, ...set(r2),
+    ...pair(1, 1), ...pair(1 / 2, 1 / 6), ...get(r2), ...MUL, ...ADD,
+    ...pair(1 / 24, 1 / 120), ...pair(1 / 720, 1 / 5040), ...get(r2), ...MUL, ...ADD, ...get(r2), ...get(r2), ...MUL, ...MUL,
+    ...ADD,
     ...get(k), ...TRUNC_I32, ...i32x4(127), ...I32_ADD, 0x41, 23, ...I32_SHL,
     ...MUL,
   ];
@@ -50,20 +53,20 @@ function expOf(z: number, k: number, r: number): number[] {
 
 /** (src, dst, n4): dst[i] = gelu_tanh(src[i]) for n4 groups of 4 floats (byte addresses). */
 function geluBody(): number[] {
-  const [src, dst, n, x, z, k, r] = [0, 1, 2, 3, 4, 5, 6];
+  const [src, dst, n, x, z, k, r, r2] = [0, 1, 2, 3, 4, 5, 6, 7];
   const c1 = -2 * Math.sqrt(2 / Math.PI);
   const loop = [
     ...get(n), 0x45, 0x0d, 1, // br_if n == 0 → out of the block
     ...get(src), ...LOAD, ...set(x),
     // z = x·(c1 + c1·0.044715·x²)
     ...get(x), ...get(x), ...MUL, ...f32x4(c1 * 0.044715), ...MUL, ...f32x4(c1), ...ADD, ...get(x), ...MUL, ...set(z),
-    ...get(dst), ...get(x), ...expOf(z, k, r), ...f32x4(1), ...ADD, ...DIV, ...STORE,
+    ...get(dst), ...get(x), ...expOf(z, k, r, r2), ...f32x4(1), ...ADD, ...DIV, ...STORE,
     ...get(src), 0x41, 16, 0x6a, ...set(src),
     ...get(dst), 0x41, 16, 0x6a, ...set(dst),
     ...get(n), 0x41, 1, 0x6b, ...set(n),
     0x0c, 0, // br loop
   ];
-  const locals = [1, 4, 0x7b]; // one group: 4 locals of v128
+  const locals = [1, 5, 0x7b]; // one group: 5 locals of v128
   const code = [...locals, 0x02, 0x40, 0x03, 0x40, ...loop, 0x0b, 0x0b, 0x0b];
   return [...uleb(code.length), ...code];
 }
@@ -103,8 +106,8 @@ const hReduce = (v: number, op: number): number[] => [...get(v), ...EXTRACT(0), 
 function attnBody(): number[] {
   const [q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
   const [i, j, e, qrow, kp, vp, pp, sp4, eb, evb, mrow] = [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
-  const [acc, sumv, x, kk, r, scl] = [28, 29, 30, 31, 32, 33];
-  const [mx, inv, sc] = [34, 35, 36];
+  const [acc, sumv, x, kk, r, scl, r2] = [28, 29, 30, 31, 32, 33, 34];
+  const [mx, inv, sc] = [35, 36, 37];
   const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], F32_MUL = 0x94;
   const scores = forLoop(j, get(S), i32c(1), [
     ...get(k), ...get(j), ...get(krs), I32_MUL_, I32_ADD_, ...set(kp),
@@ -122,7 +125,7 @@ function attnBody(): number[] {
     ...forLoop(e, get(sp4), i32c(16), [
       ...get(srow), ...get(e), I32_ADD_,
       ...get(srow), ...get(e), I32_ADD_, ...LOAD, ...get(mx), ...simd(0x13), ...SUB, ...set(x),
-      ...expOf(x, kk, r), ...[0x22, x], ...STORE,
+      ...expOf(x, kk, r, r2), ...[0x22, x], ...STORE,
       ...get(sumv), ...get(x), ...ADD, ...set(sumv),
     ]),
     0x43, ...new Uint8Array(new Float32Array([1]).buffer), ...hReduce(sumv, F32_ADD), 0x95, ...set(inv),
@@ -152,7 +155,7 @@ function attnBody(): number[] {
       ...scores, ...softmax, ...pv,
     ]),
   ];
-  const locals = [3, 11, 0x7f, 6, 0x7b, 3, 0x7d];
+  const locals = [3, 11, 0x7f, 7, 0x7b, 3, 0x7d];
   const code = [...locals, ...body, 0x0b];
   return [...uleb(code.length), ...code];
 }
