@@ -41,7 +41,8 @@ function view(x: NDArray, size: unknown): NDArray | undefined {
   if (!intList(size)) return undefined;
   const shape = inferShape(size, x.numel);
   if (!shape) return undefined;
-  const st = viewStrides(x.shape, x.strides, shape);
+  // A contiguous input views as contiguous strides: skip the general (symbolic-aware) stride walk.
+  const st = x.isContiguous() ? contiguousStrides(shape) : viewStrides(x.shape, x.strides, shape);
   return st && new NDArray(x.storage, shape, st, x.offset);
 }
 
