@@ -183,6 +183,18 @@ describe('WebGPU reductions vs the CPU kernels', () => {
     await check('aten.sum.default', [randArray([50000], r, 'int64')]);
     await check('aten.amin.default', [randArray([4, 10000], r, 'int64'), [1]]);
     await check('aten.any.default', [NDArray.fromValues('bool', [20000], Array.from({ length: 20000 }, (_, i) => i === 17000))]);
+    for (const x of [tied([2, 30000]), tied([30000, 3]).withView([3, 30000], [1, 3], 0), tied([2, 20000], true), randArray([2, 20000], r, 'int64')]) {
+      await check('aten.argmax.default', [x, 1]);
+      await check('aten.argmin.default', [x, -1, true]);
+      await check('aten.max.dim', [x, 1]);
+      await check('aten.min.dim', [x, 1, true]);
+    }
+    await check('aten.argmax.default', [tied([40, 500], true)]);
+    const ab = exec!.stats.dispatches;
+    const late = (nanAt: number) => NDArray.fromValues('float32', [50000], Array.from({ length: 50000 }, (_, i) => (i === 43210 || i === 47000 ? 5 : i === nanAt ? NaN : 1)));
+    expect(((await gpuResult('aten.argmax.default', [late(48000), 0, false])) as NDArray).item()).toBe(48000);
+    expect(((await gpuResult('aten.argmax.default', [late(-1), 0, false])) as NDArray).item()).toBe(43210);
+    expect(exec!.stats.dispatches - ab, 'chunk winners, then the winner among them').toBe(4);
     const nan = randArray([30000], r);
     nan.storage.data[25000] = NaN;
     await check('aten.max.default', [nan]);

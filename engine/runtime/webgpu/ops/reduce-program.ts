@@ -41,6 +41,8 @@ export interface ReduceSpec {
   readonly ord?: NormOrd;
   /** argmax/argmin: also write the values (max.dim / min.dim), values first. */
   readonly values?: boolean;
+  /** argmax/argmin over a split pass's winners: indices read from a second (i32) input. */
+  readonly gather?: boolean;
   /** bn / gn: which per-channel parameters are bound (in this order after the input). */
   readonly params?: { readonly w: boolean; readonly b: boolean; readonly rm: boolean; readonly rv: boolean };
   /** bn: 'train' (batch statistics), 'running' (also update running stats), 'eval' (use the running stats). */
@@ -128,7 +130,7 @@ ${this.tree('let a = shf[lid]; let b = shf[j]; let t = a + b; shc[lid] = shc[lid
     const same = (v: string, b: string) => (f ? `(${v} == ${b} || (isnan_(${v}) && isnan_(${b})))` : `(${v} == ${b})`);
     const va = this.inType === 'f32' ? 'shf' : 'shi';
     let s = `  var bv = ld(base, 0u); var bi = 0xffffffffu;
-  for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); if (bi == 0xffffffffu || ${better('v', 'bv')}) { bv = v; bi = i; } }\n`;
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); if (bi == 0xffffffffu || ${better('v', 'bv')}) { bv = v; bi = i; } }\n`;
     if (this.par)
       s += `  ${va}[lid] = bv; shu[lid] = bi;
 ${this.tree(`let a = ${va}[lid]; let ia = shu[lid]; let b = ${va}[j]; let ib = shu[j];
@@ -163,7 +165,11 @@ function body(spec: ReduceSpec, gen: Gen, split: boolean): string {
     }
     case 'argmax':
     case 'argmin':
-      return `${gen.arg(spec.kind === 'argmax')}${once(spec.values ? 'out0[row] = bv; out1[row] = i32(bi);' : 'out0[row] = i32(bi);')}`;
+    {
+      // gather: the row holds chunk winners; their row indices come from in1, laid out as in0.
+      const index = spec.gather ? 'in1[base + xin(bi)]' : 'i32(bi)';
+      return `${gen.arg(spec.kind === 'argmax')}${once(spec.values ? `out0[row] = bv; out1[row] = ${index};` : `out0[row] = ${index};`)}`;
+    }
     case 'any':
     case 'all': {
       const test = it === 'f32' ? 'select(0, 1, nz_(v))' : 'select(0, 1, v != 0)';
@@ -297,7 +303,7 @@ const PARAM_FN = { w: ['W', '1.0'], b: ['B', '0.0'], rm: ['RM', '0.0'], rv: ['RV
 export function reduceProgram(spec: ReduceSpec, geo: ReduceGeometry): ProgramInfo {
   const { keptRank: ko, redRank: ki, perThread } = geo;
   const p = spec.params ?? { w: false, b: false, rm: false, rv: false };
-  const inputs: ElemType[] = [spec.inType];
+  const inputs: ElemType[] = spec.gather ? [spec.inType, 'i32'] : [spec.inType];
   const paramFns: string[] = [];
   PARAMS.forEach((k, j) => {
     const [fn, dflt] = PARAM_FN[k];
@@ -308,7 +314,7 @@ export function reduceProgram(spec: ReduceSpec, geo: ReduceGeometry): ProgramInf
   });
   const outputs = outputsOf(spec);
   const KS = HEADER, KX = KS + ko, KO = KX + ko, RS = KO + ko, RX = RS + ki, RO = RX + ki;
-  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w', geo.split ? 's' : ''].join('|');
+  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', spec.gather ? 'g' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w', geo.split ? 's' : ''].join('|');
   return {
     name: 'reduce',
     cacheKey: { hint, inputDependencies: inputs },

@@ -110,6 +110,15 @@ function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[]
     launch(g, { kind: spec.kind, inType: spec.accType, accType: spec.accType }, partial.withView([rows, w], [w, 1], 0), [1], outputs, sc);
     return;
   }
+  if (splits(rows, n) && (spec.kind === 'argmax' || spec.kind === 'argmin') && !writeOut) {
+    // Few long rows: each chunk's first extreme and its row index, then the first extreme among them.
+    const split = chunking(n);
+    const vals = g.exec.alloc([rows, split.chunks], spec.inType), idx = g.exec.alloc([rows, split.chunks], 'i32');
+    const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+    g.exec.dispatch(reduceProgram({ ...spec, values: true }, geo), [x], [vals, idx], reduceRun(geo, d, x.offset, sc, split));
+    launch(g, { ...spec, gather: true }, vals, [1], outputs, sc, [idx]);
+    return;
+  }
   const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: MERGES.has(spec.kind) || (n <= 32 && rows >= 128) };
   g.exec.dispatch(reduceProgram(spec, geo), [x, ...params], outputs, reduceRun(geo, d, x.offset, sc));
 }
