@@ -14,6 +14,7 @@ import { type ElemType, type ProgramInfo, type RunData, ShaderHelper, keyOf } fr
 // GPUBufferUsage / GPUMapMode values (the globals are not defined in every host).
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
 const MAP_READ = 0x1;
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Storage of a GPU tensor: the buffer (swapped by in-place ops that rewrite the whole tensor) and its element type. */
 export class GpuStorage extends Storage {
@@ -72,6 +73,9 @@ export interface ExecStats {
   readbacks: number;
   pipelines: number;
   uploads: number;
+  /** Milliseconds in finish(): compiling, encoding and submitting / waiting for the GPU and mapping. */
+  encodeMs: number;
+  waitMs: number;
 }
 
 export class GpuExecutor {
@@ -87,7 +91,7 @@ export class GpuExecutor {
   /** Per-run buffers of submitted runs, destroyed once a readback proves the GPU is done with them. */
   private retired: GPUBuffer[] = [];
   private uniformBuffer: GPUBuffer | undefined;
-  readonly stats: ExecStats = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0, uploads: 0 };
+  readonly stats: ExecStats = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0, uploads: 0, encodeMs: 0, waitMs: 0 };
 
   constructor(readonly device: GPUDevice) {
     this.pool = new GpuBufferPool(device);
@@ -193,6 +197,7 @@ export class GpuExecutor {
    */
   async finish(outputs: readonly NDArray[]): Promise<Array<Float32Array | Int32Array>> {
     const device = this.device;
+    const t0 = now();
     await this.compilePending();
     const slicer = new Slicer();
     const align = Math.max(256, device.limits.minUniformBufferOffsetAlignment);
@@ -240,6 +245,8 @@ export class GpuExecutor {
     });
     device.queue.submit([encoder.finish()]);
     const failed = device.popErrorScope();
+    const t1 = now();
+    this.stats.encodeMs += t1 - t0;
     this.stats.submits++;
     this.recorded = [];
     this.retired.push(...this.runUploads);
@@ -251,6 +258,7 @@ export class GpuExecutor {
     }
     if (!staging) return outputs.map(() => new Float32Array(0));
     await pollUntilSettled(staging.mapAsync(MAP_READ), 'reading results back');
+    this.stats.waitMs += now() - t1;
     for (const b of this.retired) b.destroy();
     this.retired = [];
     this.stats.readbacks++;

@@ -242,9 +242,12 @@ function attention(g: GpuCtx, args: unknown[]): NDArray | undefined {
 }
 
 function embedding(g: GpuCtx, w: NDArray, idx: NDArray): NDArray | undefined {
-  if (idx.storage instanceof GpuStorage || w.ndim !== 2) return undefined;
+  if (w.ndim !== 2) return undefined;
+  // Indices made on the GPU (e.g. position ids from arange) are read where they are: i32, contiguous.
+  const onGpu = idx.storage instanceof GpuStorage;
+  if (onGpu && ((idx.storage as GpuStorage).elemType !== 'i32' || !idx.isContiguous())) return undefined;
   const gw = g.gpu(w);
-  const gi = g.gpu(idx.isContiguous() ? idx : idx.contiguous(), 'i32');
+  const gi = onGpu ? idx : g.gpu(idx.isContiguous() ? idx : idx.contiguous(), 'i32');
   const D = w.shape[1]!;
   const out = g.exec.alloc([...idx.shape, D]);
   g.exec.dispatch(embeddingProgram(), [gw, gi], [out], embeddingRun(idx.numel, D, gw.strides, gw.offset, gi.offset));

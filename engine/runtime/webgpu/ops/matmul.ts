@@ -34,6 +34,8 @@ export interface GemmTile {
   readonly tm: number;
   readonly tn: number;
   readonly prefetch: boolean;
+  /** Workgroup tiles as f32 arrays (vec4 reads assembled from four loads) instead of vec4 arrays with component stores. */
+  readonly scalarSmem?: boolean;
 }
 
 /** Tile shapes the benchmark sweeps; the runtime picks by problem size (chooseGemmTile). */
@@ -47,6 +49,9 @@ export const GEMM_TILES: Readonly<Record<string, GemmTile>> = {
   t64x64x8: { bm: 64, bn: 64, bk: 8, tm: 4, tn: 4, prefetch: false },
   t64x64x16p: { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, prefetch: true },
   t128x256x8p: { bm: 128, bn: 256, bk: 8, tm: 8, tn: 16, prefetch: true },
+  t128x128x8s: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: false, scalarSmem: true },
+  t128x128x8ps: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: true, scalarSmem: true },
+  t64x128x16ps: { bm: 64, bn: 128, bk: 16, tm: 4, tn: 8, prefetch: true, scalarSmem: true },
 };
 
 /** The tile for an M×N×K product (per batch), or undefined for the 16×16 kernel. */
@@ -152,13 +157,14 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
   const ops = hasAddend ? 4 : 3;
   const words = 3 + batchRank + ops * per + 2;
   const { bm, bn, bk, tm, tn, prefetch } = t;
+  const sc = !!t.scalarSmem;
   const WX = bn / tn, WY = bm / tm, NT = WX * WY;
   const SA = bm / 4 + 1, SB = bn / 4 + 1; // padded row lengths in vec4s
   const LA = (bm * bk) / NT, LB = (bk * bn) / NT; // elements each thread loads per K block
   const inputs: ('f32')[] = hasAddend ? ['f32', 'f32', 'f32'] : ['f32', 'f32'];
   return {
     name: 'gemm_tiled',
-    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}|${bm}x${bn}x${bk}_${tm}x${tn}${prefetch ? 'p' : ''}|${layouts.join('')}`, inputDependencies: inputs },
+    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}|${bm}x${bn}x${bk}_${tm}x${tn}${prefetch ? 'p' : ''}${sc ? 's' : ''}|${layouts.join('')}`, inputDependencies: inputs },
     bindings: { inputs, outputs: ['f32'] },
     uniformWords: words,
     getShaderSource: (h: ShaderHelper) => {
@@ -190,11 +196,11 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
       };
       const storeA = (l: number) => {
         const [m, k] = aCoord(l);
-        return `{ let m = ${m}; As[${k} * ${SA}u + m / 4u][m % 4u] = ra${l}; }`;
+        return sc ? `As[${k} * ${SA * 4}u + ${m}] = ra${l};` : `{ let m = ${m}; As[${k} * ${SA}u + m / 4u][m % 4u] = ra${l}; }`;
       };
       const storeB = (l: number) => {
         const [k, n] = bCoord(l);
-        return `{ let n = ${n}; Bs[${k} * ${SB}u + n / 4u][n % 4u] = rb${l}; }`;
+        return sc ? `Bs[${k} * ${SB * 4}u + ${n}] = rb${l};` : `{ let n = ${n}; Bs[${k} * ${SB}u + n / 4u][n % 4u] = rb${l}; }`;
       };
       const rangeN = (n: number) => Array.from({ length: n }, (_, i) => i);
       const TM4 = tm / 4, TN4 = tn / 4;
@@ -203,8 +209,9 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
       const step: string[] = [];
       for (let k = 0; k < bk; k++) {
         step.push('    {');
-        for (let i = 0; i < TM4; i++) step.push(`      let a${i} = As[${k * SA}u + ty + ${i * WY}u];`);
-        for (let j = 0; j < TN4; j++) step.push(`      let b${j} = Bs[${k * SB}u + tx + ${j * WX}u];`);
+        const vec = (arr: string, at: string) => (sc ? `vec4<f32>(${arr}[${at}], ${arr}[${at} + 1u], ${arr}[${at} + 2u], ${arr}[${at} + 3u])` : `${arr}[${at}]`);
+        for (let i = 0; i < TM4; i++) step.push(`      let a${i} = ${vec('As', sc ? `(${k * SA}u + ty + ${i * WY}u) * 4u` : `${k * SA}u + ty + ${i * WY}u`)};`);
+        for (let j = 0; j < TN4; j++) step.push(`      let b${j} = ${vec('Bs', sc ? `(${k * SB}u + tx + ${j * WX}u) * 4u` : `${k * SB}u + tx + ${j * WX}u`)};`);
         for (let i = 0; i < tm; i++) {
           const a = `a${Math.floor(i / 4)}.${'xyzw'[i % 4]}`;
           for (let j = 0; j < TN4; j++) step.push(`      c${i}_${j} = fma(vec4<f32>(${a}), b${j}, c${i}_${j});`);
@@ -225,8 +232,8 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
         store.push('  } }');
       }
       return `${h.prelude()}
-var<workgroup> As: array<vec4<f32>, ${bk * SA}>;
-var<workgroup> Bs: array<vec4<f32>, ${bk * SB}>;
+var<workgroup> As: ${sc ? `array<f32, ${bk * SA * 4}>` : `array<vec4<f32>, ${bk * SA}>`};
+var<workgroup> Bs: ${sc ? `array<f32, ${bk * SB * 4}>` : `array<vec4<f32>, ${bk * SB}>`};
 @compute @workgroup_size(${NT})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let M = U(0u); let N = U(1u); let K = U(2u);
