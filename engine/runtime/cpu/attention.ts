@@ -229,8 +229,8 @@ class SmallHeads {
     this.S = k.shape[nd - 2]!;
     const Sp = ceil4(this.S);
     this.srow = inputs;
-    this.mOff = this.srow + Sp + 4;
-    const maskLen = M || causal ? this.L * this.S : this.S;
+    this.mOff = this.srow + Sp;
+    const maskLen = (M || causal ? this.L : 1) * Sp;
     this.outBase = ceil4(this.mOff + maskLen);
     this.buf = w.memory(this.outBase + outLen);
     let pos = 0;
@@ -240,7 +240,11 @@ class SmallHeads {
       pos += ceil4(hi - lo + 1);
     }
     this.dead = new Uint8Array(this.L);
-    if (!M && !causal) this.buf.fill(0, this.mOff, this.mOff + this.S); // one zero row for every query
+    if (!M && !causal) {
+      // One row for every query: keys pass, padding up to Sp is masked.
+      this.buf.fill(0, this.mOff, this.mOff + this.S);
+      this.buf.fill(-Infinity, this.mOff + this.S, this.mOff + Sp);
+    }
   }
 
   private readonly L: number;
@@ -253,8 +257,9 @@ class SmallHeads {
     const md = M ? M.storage.data : null;
     const isBool = M?.dtype === 'bool';
     const mrs = mStr ? mStr[nb]! : 0, mcs = mStr ? mStr[nb + 1]! : 0;
+    const Sp = ceil4(S);
     for (let i = 0; i < L; i++) {
-      const row = this.mOff + i * S;
+      const row = this.mOff + i * Sp;
       let live = false;
       for (let j = 0; j < S; j++) {
         let x = causal && j > i ? -Infinity : 0;
@@ -262,9 +267,10 @@ class SmallHeads {
         buf[row + j] = x;
         if (x !== -Infinity) live = true;
       }
+      for (let j = S; j < Sp; j++) buf[row + j] = -Infinity;
       dead[i] = live ? 0 : 1;
     }
-    this.mrs = S;
+    this.mrs = Sp;
     this.maskAt = mo;
   }
 

@@ -6,7 +6,8 @@
 //
 // exp(z) in f32x4: k = nearest(z·log₂e), r = z − k·ln2 (Cody–Waite, two
 // parts), e^r by a degree-7 Taylor polynomial (|r| ≤ ln2/2: truncation < 6e-9;
-// Estrin's scheme), 2^k built in the exponent bits; z is clamped to [−87, 87]. GELU-tanh is
+// Estrin's scheme), 2^k built in the exponent bits; z is clamped to [−87, 87]
+// and e^z is exactly 0 for z < −80 (no subnormals downstream). GELU-tanh is
 // x / (1 + e^{−2√(2/π)(x + 0.044715x³)}) — within a few f32 ulps of the formula.
 // Returns null where the host has no WebAssembly SIMD; callers keep their
 // scalar loops for that case.
@@ -48,6 +49,8 @@ function expOf(z: number, k: number, r: number, r2: number): number[] {
     ...ADD,
     ...get(k), ...TRUNC_I32, ...i32x4(127), ...I32_ADD, 0x41, 23, ...I32_SHL,
     ...MUL,
+    // Exactly 0 below e^-80: tiny results would turn later products subnormal, which x86 computes very slowly.
+    ...get(z), ...f32x4(-80), ...simd(0x43), ...simd(0x4f),
   ];
 }
 
@@ -100,25 +103,41 @@ const hReduce = (v: number, op: number): number[] => [...get(v), ...EXTRACT(0), 
 /**
  * attn(q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale): one head,
  * addresses and row strides in bytes, rows of q/k/v/out contiguous, E and Ev multiples
- * of 4; srow has room for Sp + 4 floats. Per query row i: s_j = scale·(q_i·k_j) + m_ij
- * (j < S; padding to Sp is −inf), p = e^{s − max s}, out_i = (Σ_j p_j v_j) / Σ_j p_j.
+ * of 4; mask rows hold Sp floats (−inf past S). Per query row i: s_j = scale·(q_i·k_j) + m_ij,
+ * p = e^{s − max s}, out_i = (Σ_j<S p_j v_j) / Σ_j p_j.
  */
 function attnBody(): number[] {
   const [q, qrs, k, krs, v, vrs, m, mrs, out, ors, L, S, E, Ev, srow, Sp, scale] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
   const [i, j, e, qrow, kp, vp, pp, sp4, eb, evb, mrow] = [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27];
   const [acc, sumv, x, kk, r, scl, r2] = [28, 29, 30, 31, 32, 33, 34];
-  const [mx, inv, sc] = [35, 36, 37];
-  const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], F32_MUL = 0x94;
-  const scores = forLoop(j, get(S), i32c(1), [
-    ...get(k), ...get(j), ...get(krs), I32_MUL_, I32_ADD_, ...set(kp),
-    ...v128zero(acc),
+  const [mx] = [35];
+  const inv = 36;
+  const [kp1, kp2, kp3, last] = [38, 39, 40, 41];
+  const [a1, a2, a3, qv, mxv] = [42, 43, 44, 45, 46];
+  const I32_LT_S = 0x48, SELECT = 0x1b;
+  // Row address of key min(j + t, S − 1): the padding keys re-read the last row (their scores are masked).
+  const keyRow = (t: number, dst: number) => [
+    ...get(j), ...i32c(t), I32_ADD_, ...get(last), ...get(j), ...i32c(t), I32_ADD_, ...get(last), I32_LT_S, SELECT,
+    ...get(krs), I32_MUL_, ...get(k), I32_ADD_, ...set(dst),
+  ];
+  const lanes = (idx: number[]) => simd(0x0d, ...idx.flatMap((l) => [l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3]));
+  const LO = lanes([0, 4, 1, 5]), HI = lanes([2, 6, 3, 7]), LO2 = lanes([0, 1, 4, 5]), HI2 = lanes([2, 3, 6, 7]);
+  const fold = (a: number, b: number) => [...get(a), ...get(b), ...LO, ...get(a), ...get(b), ...HI, ...ADD];
+  const mac = (a: number, kr: number) => [...get(a), ...get(qv), ...get(kr), ...get(e), I32_ADD_, ...LOAD, ...MUL, ...ADD, ...set(a)];
+  // Four keys per step: four dot-product accumulators, then one 4×4 transpose-and-add gives their four scores.
+  const scores = forLoop(j, get(Sp), i32c(4), [
+    ...keyRow(0, kp), ...keyRow(1, kp1), ...keyRow(2, kp2), ...keyRow(3, kp3),
+    ...v128zero(acc), ...v128zero(a1), ...v128zero(a2), ...v128zero(a3),
     ...forLoop(e, get(eb), i32c(16), [
-      ...get(acc), ...get(qrow), ...get(e), I32_ADD_, ...LOAD, ...get(kp), ...get(e), I32_ADD_, ...LOAD, ...MUL, ...ADD, ...set(acc),
+      ...get(qrow), ...get(e), I32_ADD_, ...LOAD, ...set(qv),
+      ...mac(acc, kp), ...mac(a1, kp1), ...mac(a2, kp2), ...mac(a3, kp3),
     ]),
-    ...hReduce(acc, F32_ADD), ...get(scale), F32_MUL,
-    ...get(mrow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_, ...F32_LOAD, F32_ADD, ...set(sc),
-    ...get(srow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_, ...get(sc), ...F32_STORE,
-    ...get(mx), ...get(sc), F32_MAX, ...set(mx),
+    ...fold(acc, a1), ...set(acc), ...fold(a2, a3), ...set(a1),
+    ...get(srow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_,
+    ...get(acc), ...get(a1), ...LO2, ...get(acc), ...get(a1), ...HI2, ...ADD,
+    ...get(scl), ...MUL, ...get(mrow), ...get(j), ...i32c(4), I32_MUL_, I32_ADD_, ...LOAD, ...ADD,
+    ...[0x22, acc], ...STORE,
+    ...get(mxv), ...get(acc), ...MAX, ...set(mxv),
   ]);
   const softmax = [
     ...v128zero(sumv),
@@ -146,16 +165,17 @@ function attnBody(): number[] {
     ...get(E), ...i32c(4), I32_MUL_, ...set(eb),
     ...get(Ev), ...i32c(4), I32_MUL_, ...set(evb),
     ...get(scale), ...simd(0x13), ...set(scl),
+    ...get(S), ...i32c(1), 0x6b, ...set(last),
     ...forLoop(i, get(L), i32c(1), [
       ...get(q), ...get(i), ...get(qrs), I32_MUL_, I32_ADD_, ...set(qrow),
       ...get(m), ...get(i), ...get(mrs), I32_MUL_, I32_ADD_, ...set(mrow),
-      0x43, ...new Uint8Array(new Float32Array([-Infinity]).buffer), ...set(mx),
-      // −inf over the last (partial) group of 4 scores and past it: the padding the softmax reads.
-      ...get(srow), ...get(S), ...i32c(2), 0x76, ...i32c(16), I32_MUL_, I32_ADD_, ...f32x4(-Infinity), ...STORE,
-      ...scores, ...softmax, ...pv,
+      ...f32x4(-Infinity), ...set(mxv),
+      ...scores,
+      ...hReduce(mxv, F32_MAX), ...set(mx),
+      ...softmax, ...pv,
     ]),
   ];
-  const locals = [3, 11, 0x7f, 7, 0x7b, 3, 0x7d];
+  const locals = [5, 11, 0x7f, 7, 0x7b, 3, 0x7d, 4, 0x7f, 5, 0x7b];
   const code = [...locals, ...body, 0x0b];
   return [...uleb(code.length), ...code];
 }
