@@ -13,6 +13,8 @@ const cases: Array<[number[], number[], number, number]> = [
   [[1, 3, 224, 224], [16, 3, 3, 3], 2, 1],
   [[1, 96, 7, 7], [576, 96, 1, 1], 1, 0],
   [[1, 16, 56, 56], [72, 16, 1, 1], 1, 0],
+  [[1, 64, 56, 56], [64, 64, 3, 3], 1, 1],
+  [[1, 256, 7, 7], [256, 256, 3, 3], 1, 1],
 ];
 // ONLY=substring picks cases by their printed label.
 const only = process.env.ONLY;

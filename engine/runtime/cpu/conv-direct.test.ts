@@ -199,3 +199,27 @@ describe('conv with a per-channel input scale (squeeze-excitation folded in)', (
     expect(convNd(x, w, null, [1, 1], [0, 0], [1, 1], 1, kernelContext(), { inputScale: randArray([1, 4, 3, 1], r) })).toBeUndefined();
   });
 });
+
+describe('conv with a residual added to its output', () => {
+  it('equals conv(x) + r on the GEMM (with and without activation), depthwise and direct paths', () => {
+    for (const [c, groups, act, wasm] of [
+      [{ x: [2, 12, 5, 7], w: [9, 12, 1, 1], bias: true }, 1, undefined, true],
+      [{ x: [1, 12, 5, 7], w: [9, 12, 1, 1] }, 1, 'relu', true],
+      [{ x: [1, 8, 6, 6], w: [4, 4, 1, 1], bias: true }, 2, undefined, true],
+      [{ x: [1, 12, 5, 7], w: [9, 12, 1, 1], bias: true }, 1, undefined, false],
+      [{ x: [1, 6, 9, 9], w: [6, 1, 3, 3], padding: [1, 1] }, 6, 'hardswish', true],
+      [{ x: [1, 3, 9, 9], w: [5, 3, 3, 3], stride: [2, 2] }, 1, undefined, true],
+    ] as Array<[Case, number, Activation | undefined, boolean]>) {
+      const x = randArray(c.x, r), w = randArray(c.w, r), b = c.bias ? randArray([c.w[0]], r) : null;
+      const ref = reference(x, w, b, c, groups, act);
+      const res = randArray([...ref.shape], r);
+      const y = convNd(x, w, b, c.stride ?? [1, 1], c.padding ?? [0, 0], [1, 1], groups, kernelContext({ wasm }), { act, residual: res });
+      const R = res.toArray();
+      expectClose(y, NDArray.fromValues('float32', [...ref.shape], ref.toArray().map((v, i) => v + R[i]!)));
+    }
+  });
+  it('declines a residual of another shape', () => {
+    const x = randArray([1, 4, 3, 3], r), w = randArray([2, 4, 1, 1], r);
+    expect(convNd(x, w, null, [1, 1], [0, 0], [1, 1], 1, kernelContext(), { residual: randArray([1, 2, 3, 1], r) })).toBeUndefined();
+  });
+});

@@ -29,10 +29,12 @@ export interface Conv2dParams {
    * each output channel's mean (N·Cout floats) into `data` and set `filled`.
    */
   readonly channelMeans?: { readonly data: Float32Array; filled: boolean };
+  /** A contiguous f32 array of the output's shape added to the output (a residual connection; after `act`). */
+  readonly residual?: NDArray;
 }
 
 /** Extra options of convNd: fused activation, weight cache key, input scale (see Conv2dParams). */
-export type ConvExtra = Pick<Conv2dParams, 'act' | 'weightKey' | 'inputScale' | 'channelMeans'>;
+export type ConvExtra = Pick<Conv2dParams, 'act' | 'weightKey' | 'inputScale' | 'channelMeans' | 'residual'>;
 
 const pair = (v: unknown, fill: number): [number, number] | undefined => {
   if (typeof v === 'number') return [v, v];
@@ -64,6 +66,8 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
   // The input scale rides along into a 1×1 conv's GEMM; any other conv gets a scaled copy.
   if (sc && (!pointwise || depthwiseConv)) return conv2dF32(scaleChannels(x, sc, ctx), w, bias, { ...p, inputScale: undefined }, ctx);
   const shape = [N, Cout, OH, OW];
+  const res = p.residual;
+  if (res && (!res.isContiguous() || res.ndim !== 4 || shape.some((d, i) => res.shape[i] !== d))) return undefined;
   const out = ctx.allocF32(N * Cout * OH * OW);
   const result = new NDArray(new Storage('float32', out), shape, contiguousStrides(shape));
   const geo: Geometry = { C, H, W, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
@@ -72,10 +76,11 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
     if (depthwiseWasm(ctx, x, w, bias, geo, Cout, N, out, p.act, means?.data)) {
       if (means) means.filled = true;
     } else depthwise(x, w, bias, geo, Cout, N, out, p.act);
-    return result;
+    return addResidual(result, res);
   }
   const Mg = Cout / g;
-  if (!pointwise && directGroups(ctx, x, w, bias, geo, g, Mg, N, out, p.act)) return result;
+  if (!pointwise && directGroups(ctx, x, w, bias, geo, g, Mg, N, out, p.act)) return addResidual(result, res);
+  let resAdded = true;
   const K = Cg * KH * KW;
   const X = f32(x);
   const [xs0, xs1, xs2, xs3] = x.strides as [number, number, number, number];
@@ -88,7 +93,7 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
         ? { mat: { data: X, offset: xo, rs: xs1, cs: 1 } }
         : { rows: (buf: Float32Array, pos: number, ldb: number) => im2colRows(buf, pos, ldb, X, xo, xs1, xs2, xs3, Cg, geo) };
       const addend = bias ? { data: f32(bias), offset: bias.offset + gi * Mg * bias.strides[0]!, rs: bias.strides[0]!, cs: 0 } : undefined;
-      ctx.gemm.gemm({
+      resAdded = ctx.gemm.gemm({
         M: Mg,
         N: OH * OW,
         K,
@@ -99,10 +104,19 @@ export function conv2dF32(x: NDArray, w: NDArray, bias: NDArray | null, p: Conv2
         ldo: OH * OW,
         epilogue: { addend, act: p.act },
         bRowScale: sc && { data: f32(sc), offset: sc.offset + n * sc.strides[0]! + gi * Cg * sc.strides[1]!, stride: sc.strides[1]! },
-      });
+        residual: res && !p.act ? { data: f32(res), offset: res.offset + (n * Cout + gi * Mg) * OH * OW } : undefined,
+      }) && resAdded;
     }
   }
-  return result;
+  return resAdded ? result : addResidual(result, res);
+}
+
+/** y += r in place (r contiguous with y's shape), when r is given. */
+function addResidual(y: NDArray, r: NDArray | undefined): NDArray {
+  if (!r) return y;
+  const Y = f32(y), R = f32(r), o = r.offset, n = y.numel;
+  for (let i = 0; i < n; i++) Y[i] = Y[i]! + R[o + i]!;
+  return y;
 }
 
 type Geometry = ConvGeometry;

@@ -8,8 +8,9 @@
 // (core ATen). A per-channel multiply feeding the conv (squeeze-excitation's
 // x · scale[N, C, 1, 1]) is absorbed too: the conv scales its input rows as it
 // copies them into the GEMM. A global average pool reading a depthwise conv's
-// output first is computed by the conv kernel as it writes the output. Only
-// frozen parameters (see
+// output first is computed by the conv kernel as it writes the output, and a
+// residual add that is the chain's only reader is added as the output is copied
+// out. Only frozen parameters (see
 // CpuRuntimeOptions.frozenInputs) are folded, and only values nothing else
 // reads are absorbed.
 
@@ -72,9 +73,27 @@ export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, numbe
     }
     const scale = scaleInput(conv, stepOf);
     const pool = channelPool(actStep?.node ?? tail, stepOf, steps);
-    if (!bn && !act && !scale && !pool) continue;
-    fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale, pool);
+    const residual = act ? undefined : residualAdd(tail, stepOf);
+    if (!bn && !act && !scale && !pool && !residual) continue;
+    fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale, pool, residual);
   }
+}
+
+/**
+ * The add (aten.add.Tensor / add_.Tensor, alpha 1) that is the only reader of
+ * the conv chain's output: a residual connection. `other` is the index of the
+ * add's other operand; its shape is checked at run time.
+ */
+function residualAdd(tail: Node, stepOf: Map<Node, Step>): { step: Step; other: number } | undefined {
+  const add = soleUser(tail);
+  if (!add || (add.target !== 'aten.add.Tensor' && add.target !== 'aten.add_.Tensor')) return undefined;
+  const s = stepOf.get(add);
+  if (!s || s.args.length < 2 || (s.args.length > 2 && scalarArg(s.args[2]) !== 1)) return undefined;
+  const [a, b] = add.args;
+  if (a === tail && b !== tail) return { step: s, other: 1 };
+  // In place, the conv output must be `self`.
+  if (b === tail && a !== tail && add.target === 'aten.add.Tensor') return { step: s, other: 0 };
+  return undefined;
 }
 
 const isPair11 = (v: unknown): boolean => Array.isArray(v) && v.length === 2 && v[0] === 1 && v[1] === 1;
@@ -135,7 +154,7 @@ function boundNodes(s: Step): unknown[] {
   return s.args.map(back);
 }
 
-function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined, scale: Step | undefined, pool: { step: Step; keepdim: boolean } | undefined): void {
+function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined, eps: number, act: Activation | undefined, actStep: Step | undefined, scale: Step | undefined, pool: { step: Step; keepdim: boolean } | undefined, residual: { step: Step; other: number } | undefined): void {
   const original = conv.exec;
   // Channel means of the output, computed by the kernel: outputs → their means
   // (a buffer owned by this conv, never pooled; the pool is not a graph output).
@@ -150,9 +169,21 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
   const nConv = conv.args.length;
   const slots = bnParams ? bnParams.map((p) => (p instanceof Node ? new Slot(conv.node.graph.nodes.indexOf(p)) : null)) : [];
   const nBn = slots.length;
-  // The mul's operands become extra conv arguments; the mul step itself computes nothing.
-  conv.args = [...conv.args, ...slots, ...(scale ? scale.args : [])];
+  // The mul's operands become extra conv arguments; the mul step itself computes
+  // nothing. So does the residual add's other operand: the add passes the conv's
+  // output (which includes it) through.
+  const nScale = scale ? scale.args.length : 0;
+  const resIdx = nConv + nBn + nScale;
+  const addOriginal = residual?.step.exec;
+  const addTemplate = residual?.step.args;
+  conv.args = [...conv.args, ...slots, ...(scale ? scale.args : []), ...(residual ? [residual.step.args[residual.other]] : [])];
   conv.dyn = dynamicArgs(conv.args);
+  if (residual) {
+    const s = residual.step;
+    s.exec = (args) => args[0];
+    s.args = [s.args[1 - residual.other]];
+    s.dyn = dynamicArgs(s.args);
+  }
   if (scale) {
     scale.exec = () => EMPTY;
     scale.args = [];
@@ -181,7 +212,9 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
       if (meanBuf.length !== n) meanBuf = new Float32Array(n);
       means = { data: meanBuf, filled: false };
     }
-    const y = convNd(x, w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key, inputScale: scaled?.[1], channelMeans: means });
+    const r = residual ? args[resIdx] : undefined;
+    const res = r instanceof NDArray && r.dtype === 'float32' && r.isContiguous() ? r : undefined;
+    const y = residual && !res ? undefined : convNd(x, w, b, call[3], call[4], call[5], call[6], ctx, { act, weightKey: key, inputScale: scaled?.[1], channelMeans: means, residual: res });
     if (y && means?.filled) {
       const shape = pool!.keepdim ? [y.shape[0]!, y.shape[1]!, 1, 1] : [y.shape[0]!, y.shape[1]!];
       pooled.set(y, new NDArray(new Storage('float32', meanBuf), shape, contiguousStrides(shape)));
@@ -196,6 +229,7 @@ function fuse(conv: Step, bn: Step | undefined, bnParams: unknown[] | undefined,
       if (Array.isArray(v)) v = v[0];
     }
     if (actOriginal) v = actOriginal([v, ...actTemplate!.slice(1)], ctx);
+    if (addOriginal) v = addOriginal(addTemplate!.map((a, i) => (i === residual!.other ? r : i === 1 - residual!.other ? v : a)), ctx);
     return v;
   };
   if (pool) {

@@ -67,6 +67,13 @@ export interface GemmCall {
    * matrix with unit column stride or as rows.
    */
   readonly bRowScale?: { readonly data: Float32Array; readonly offset: number; readonly stride: number };
+  /**
+   * Added to the result after the epilogue (M×N, rows N floats apart, from
+   * `residual.offset`): a residual connection folded into a conv. Taken only
+   * when the WebAssembly kernel applies the epilogue without an activation and
+   * ldo = N; `gemm` returns whether it was added.
+   */
+  readonly residual?: { readonly data: Float32Array; readonly offset: number };
 }
 
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
@@ -119,9 +126,9 @@ export class GemmWorkspace {
     }
   }
 
-  gemm(call: GemmCall): void {
-    const { M, N, K, a, b, out, outOffset, ldo, epilogue, bRowScale } = call;
-    if (M === 0 || N === 0) return;
+  gemm(call: GemmCall): boolean {
+    const { M, N, K, a, b, out, outOffset, ldo, epilogue, bRowScale, residual } = call;
+    if (M === 0 || N === 0) return false;
     const mp = ceilDiv(M, MR);
     const np = ceilDiv(N, NR);
     const aSize = mp * MR * K;
@@ -151,7 +158,9 @@ export class GemmWorkspace {
     const mode = this.kernels && K > 0 ? kernelEpilogue(epilogue) : -1;
     const biasPos = scratch;
     const scalePos = align4(biasPos + (mode > 0 ? Math.max(mp * MR, np * NR) : 0));
-    this.ensure(scalePos + (bRowScale ? K : 0));
+    const resPos = align4(scalePos + (bRowScale ? K : 0));
+    const addResidual = residual !== undefined && mode >= 0 && !epilogue?.act && ldo === N;
+    this.ensure(resPos + (addResidual ? M * N : 0));
     const buf = this.buf;
     if (aNew || !('key' in a && a.key)) packA(buf, aPos, (a as { mat: Mat }).mat, M, K);
     if (bDirect) {
@@ -184,10 +193,15 @@ export class GemmWorkspace {
     if (mode >= 0) {
       // Padded C rows are compacted in place first: one copy out instead of a view per row.
       if (ldcOut !== N && ldo === N && this.kernels) this.kernels.compactRows(cPos * 4, M, N, ldcOut);
+      if (addResidual) {
+        buf.set(residual.data.subarray(residual.offset, residual.offset + M * N), resPos);
+        this.kernels!.addInto(cPos * 4, resPos * 4, M * N);
+      }
       if ((ldcOut === N || this.kernels) && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
       else if (N === 1) for (let i = 0; i < M; i++) out[outOffset + i * ldo] = buf[cPos + i * ldcOut]!;
       else for (let i = 0; i < M; i++) out.set(buf.subarray(cPos + i * ldcOut, cPos + i * ldcOut + N), outOffset + i * ldo);
     } else copyOut(buf, cPos, ldc, M, N, out, outOffset, ldo, epilogue);
+    return addResidual;
   }
 
   /** Rows [pos + k·N, +N) of the buffer times scale k, in place (scales staged at scalePos for the kernel). */

@@ -424,3 +424,28 @@ export function buildCompactRows(): FunctionBuilder {
   });
   return f;
 }
+
+/** add_into(p, q, n): n floats at p (bytes) += the n floats at q, four at a time then the tail. */
+export function buildAddInto(): FunctionBuilder {
+  const { i32 } = ValType;
+  const f = new FunctionBuilder('add_into', [i32, i32, i32]);
+  const [p, q, n] = [0, 1, 2];
+  const end = f.local(i32);
+  f.get(p).get(n).i32(-4).i32And().i32(4).i32Mul().i32Add().set(end);
+  f.block().loop();
+  f.get(p).get(end).i32GeU().brIf(1);
+  f.get(p).get(p).v128Load().get(q).v128Load().f32x4Add().v128Store();
+  f.get(p).i32(16).i32Add().set(p);
+  f.get(q).i32(16).i32Add().set(q);
+  f.br(0);
+  f.end().end();
+  f.get(end).get(n).i32(3).i32And().i32(4).i32Mul().i32Add().set(end);
+  f.block().loop();
+  f.get(p).get(end).i32GeU().brIf(1);
+  f.get(p).get(p).f32Load().get(q).f32Load().f32Add().f32Store();
+  f.get(p).i32(4).i32Add().set(p);
+  f.get(q).i32(4).i32Add().set(q);
+  f.br(0);
+  f.end().end();
+  return f;
+}

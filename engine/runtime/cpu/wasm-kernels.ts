@@ -12,7 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
-import { CONV_KWS, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
+import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -266,6 +266,8 @@ export interface GemmKernels {
   /** N = 1 and M = 1 products over the same packed layouts (see buildGemvA / buildGemvB). */
   gemvA(pa: number, px: number, pc: number, mPanels: number, K: number, biasMode: number, pBias: number, act: number): void;
   gemvB(pa: number, pb: number, pc: number, nPanels: number, K: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
+  /** n floats at p += n floats at q (see buildAddInto). */
+  addInto(p: number, q: number, n: number): void;
   /** Rows `ld` floats apart made contiguous, in place (see buildCompactRows). */
   compactRows(p: number, rows: number, n: number, ld: number): void;
 }
@@ -282,7 +284,7 @@ export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const conv = [...CONV_VARIANTS.map(([kw, s]) => buildDepthwiseLayer(kw, s)), buildDirectConv(1), buildDirectConv(2)];
-    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildScaleRows(), buildCompactRows(), ...conv]);
+    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
@@ -305,6 +307,7 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
     gemvB: ex.gemv_b as GemmKernels['gemvB'],
     scaleRows: ex.scale_rows as GemmKernels['scaleRows'],
     compactRows: ex.compact_rows as GemmKernels['compactRows'],
+    addInto: ex.add_into as GemmKernels['addInto'],
     directConv: { 1: ex.conv_s1 as DirectConvFn, 2: ex.conv_s2 as DirectConvFn },
   };
 }
