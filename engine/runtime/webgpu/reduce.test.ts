@@ -232,6 +232,24 @@ describe('WebGPU reductions vs the CPU kernels', () => {
     expect(exec!.stats.dispatches - gat, 'group norm: moments, merge, normalization').toBe(3);
   });
 
+  gpuIt('logsumexp / log_softmax over few long rows: chunk (max, sum exp) merged, then x - lse', async () => {
+    const rows = (vals: number[][]) => NDArray.fromValues('float32', [vals.length, vals[0]!.length], vals.flat());
+    const n = 20000;
+    const base = () => Array.from({ length: n }, () => 8 * r());
+    const spiky = base().map((v, i) => (i === 15000 ? 90 : v - 500));
+    const special = rows([base(), spiky, base().map((v, i) => (i === 3 ? Infinity : v)), base().map((v, i) => (i === 19999 ? NaN : v)), new Array<number>(n).fill(-Infinity), base().map((v, i) => (i < 12000 ? -Infinity : v))]);
+    for (const x of [special, randArray([3, 12000], r, 'float32', 4).withView([12000, 3], [1, 12000], 0), randArray([50000], r, 'float32', 30)]) {
+      await check('aten.logsumexp.default', [x, [0]]);
+      await check('aten.logsumexp.default', [x, [-1], true]);
+      await check('aten.log_softmax.int', [x, -1]);
+      await check('aten._log_softmax.default', [x, 0, false]);
+    }
+    await check('aten.logsumexp.default', [randArray([30000], r, 'int64'), [0]]);
+    const at = exec!.stats.dispatches;
+    await gpuResult('aten.log_softmax.int', [randArray([2, 30000], r), 1, null]);
+    expect(exec!.stats.dispatches - at, 'chunk pairs, merge, x - lse').toBe(3);
+  });
+
   gpuIt('integer and bool inputs, dtype arguments (torch promotion: int/bool sums → int64)', async () => {
     for (const dtype of ['int64', 'bool'] as const)
       for (const x of layouts([6, 70], dtype)) {

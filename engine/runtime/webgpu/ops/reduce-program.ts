@@ -29,7 +29,9 @@ import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor } from
 export type ReduceKind =
   | 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all' | 'var' | 'std' | 'lse' | 'norm' | 'log_softmax' | 'bn' | 'gn'
   // Split statistics: per-chunk (count, mean, M2) triples, then their merge (Chan et al.) into var/std or batch-norm statistics.
-  | 'moments' | 'var_merge' | 'std_merge' | 'bn_merge';
+  | 'moments' | 'var_merge' | 'std_merge' | 'bn_merge'
+  // Split log-sum-exp: per-chunk (max, sum of exp from the chunk's shift), then their merge.
+  | 'lse_part' | 'lse_merge';
 export type NormOrd = 'inf' | '-inf' | '0' | '1' | '2' | 'p';
 
 export interface ReduceSpec {
@@ -43,6 +45,8 @@ export interface ReduceSpec {
   readonly values?: boolean;
   /** argmax/argmin over a split pass's winners: indices read from a second (i32) input. */
   readonly gather?: boolean;
+  /** lse_merge for log_softmax: a row whose maximum is infinite or NaN gives NaN, as x - max - log(sum) does. */
+  readonly softmax?: boolean;
   /** bn / gn: which per-channel parameters are bound (in this order after the input). */
   readonly params?: { readonly w: boolean; readonly b: boolean; readonly rm: boolean; readonly rv: boolean };
   /** bn: 'train' (batch statistics), 'running' (also update running stats), 'eval' (use the running stats). */
@@ -73,8 +77,8 @@ fn maxn_(a: f32, b: f32) -> f32 { if (isnan_(a)) { return a; } if (isnan_(b) || 
 fn minn_(a: f32, b: f32) -> f32 { if (isnan_(a)) { return a; } if (isnan_(b) || b < a) { return b; } return a; }
 fn powp_(a: f32, p: f32) -> f32 { if (a == 0.0) { return select(0.0, POS_INF(), p < 0.0); } return pow(a, p); }
 fn nerr_(s: f32, v: f32, t: f32) -> f32 { if (!fin_(t)) { return 0.0; } return select((v - t) + s, (s - t) + v, abs(s) >= abs(v)); }
-fn exp_(x: f32) -> f32 { if (x < -104.0) { return 0.0; } return exp(x); }
-fn log_(x: f32) -> f32 { if (x == 0.0) { return -POS_INF(); } return log(x); }
+fn exp_(x: f32) -> f32 { if (isnan_(x)) { return x; } if (x < -104.0) { return 0.0; } return exp(x); }
+fn log_(x: f32) -> f32 { if (isnan_(x)) { return x; } if (x == 0.0) { return -POS_INF(); } return log(x); }
 fn div_(a: f32, d: f32) -> f32 { if (d > 0.0) { return a / d; } if (a > 0.0) { return POS_INF(); } return a * NAN(); }`;
 
 /** (kind-independent) row-major offset of flat index `i` over `rank` sizes at `shapeAt` with strides at `stridesAt`, plus the word at `offsetAt`. */
@@ -202,11 +206,35 @@ ${gen.sum('s', `exp_(${fv} - m0)`)}${once('out0[row] = log_(s) + m0;')}`;
       break;
     }
     case 'log_softmax':
+      // bnMode 'eval': the row's log-sum-exp is given (as RM), as in the split path's last pass.
+      if (spec.bnMode === 'eval')
+        return `  let lse = RM(crow); let ob = orow(crow);
+  for (var i = i0 + lid; i < i1; i = i + WGS) { let v = ld(base, i); out0[ob + oin(i)] = ${fv} - lse; }`;
       return `${gen.fold('m', 'f32', '-POS_INF()', fv, (a, v) => `maxn_(${a}, ${v})`)}${gen.sum('s', `exp_(${fv} - m)`)}  let ls = log_(s);
   let ob = orow(row);
   for (var i = lid; i < n; i = i + WGS) { let v = ld(base, i); out0[ob + oin(i)] = ${fv} - m - ls; }`;
     case 'bn':
       return bnBody(spec, gen, fv);
+    case 'lse_part':
+      return `${gen.fold('m', 'f32', '-POS_INF()', fv, (a, v) => `maxn_(${a}, ${v})`)}  let m0 = select(m, 0.0, !fin_(m) && !isnan_(m));
+${gen.sum('s', `exp_(${fv} - m0)`)}${once('out0[2u * row] = m; out0[2u * row + 1u] = s;')}`;
+    case 'lse_merge':
+      // Shift by the largest (finite-made) chunk maximum among the chunks that contribute.
+      return `  var M = -POS_INF(); var R = -POS_INF();
+  for (var j = 0u; j < n; j = j + 1u) {
+    let at = base + xin(j); let m = in0[at]; let s = in0[at + 1u];
+    R = maxn_(R, m);
+    if (nz_(s)) { M = maxn_(M, select(m, 0.0, !fin_(m) && !isnan_(m))); }
+  }
+  if (M == -POS_INF()) { M = 0.0; }
+  var S = 0.0;
+  for (var j = 0u; j < n; j = j + 1u) {
+    let at = base + xin(j); let m = in0[at]; let s = in0[at + 1u];
+    if (nz_(s)) { S = S + s * exp_(select(m, 0.0, !fin_(m) && !isnan_(m)) - M); }
+  }
+  var r = log_(S) + M;
+  ${spec.softmax ? 'if (!fin_(R)) { r = NAN(); }' : ''}
+  out0[row] = r;`;
     case 'moments':
       return `${gen.sum('s', fv)}  let cnt = f32(i1 - i0); let mean = s / cnt;
 ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}${once('out0[3u * row] = cnt; out0[3u * row + 1u] = mean; out0[3u * row + 2u] = q;')}`;
@@ -314,7 +342,7 @@ export function reduceProgram(spec: ReduceSpec, geo: ReduceGeometry): ProgramInf
   });
   const outputs = outputsOf(spec);
   const KS = HEADER, KX = KS + ko, KO = KX + ko, RS = KO + ko, RX = RS + ki, RO = RX + ki;
-  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', spec.gather ? 'g' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w', geo.split ? 's' : ''].join('|');
+  const hint = [spec.kind, spec.inType, spec.accType, spec.ord ?? '', spec.values ? 'v' : '', spec.gather ? 'g' : '', spec.softmax ? 'sm' : '', PARAMS.filter((k) => p[k]).join(''), spec.bnMode ?? '', `k${ko}r${ki}`, perThread ? 't' : 'w', geo.split ? 's' : ''].join('|');
   return {
     name: 'reduce',
     cacheKey: { hint, inputDependencies: inputs },

@@ -156,7 +156,7 @@ function splitPass(g: GpuCtx, spec: ReduceSpec, x: NDArray, d: ReduceDims, n: nu
 /** Kinds whose partial results reduce by the same kind (the split path). */
 const SPLITTABLE: ReadonlySet<string> = new Set(['sum', 'prod', 'max', 'min', 'any', 'all']);
 /** Kinds that merge a row's partials in one invocation. */
-const MERGES: ReadonlySet<string> = new Set(['var_merge', 'std_merge', 'bn_merge']);
+const MERGES: ReadonlySet<string> = new Set(['var_merge', 'std_merge', 'bn_merge', 'lse_merge']);
 const SPLIT_ROWS = 32, SPLIT_LEN = 8192, CHUNK = 2048, MAX_CHUNKS = 1024, MAX_SCAN_CHUNKS = 256;
 const MOMENTS: ReduceSpec = { kind: 'moments', inType: 'f32', accType: 'f32' };
 
@@ -228,8 +228,17 @@ function logsumexp(g: GpuCtx, xv: unknown, dim: unknown, keepdim: unknown): NDAr
   const dims = x && Array.isArray(dim) && dim.length > 0 ? dimsOf(dim, x.x.ndim) : undefined;
   if (!x || !dims) return undefined;
   const res = g.exec.alloc(outShapeOf(x.x, dims, keepdim === true));
-  launch(g, { kind: 'lse', inType: x.t, accType: 'f32' }, x.x, dims, [res]);
+  if (!splitLse(g, x, dims, res, false)) launch(g, { kind: 'lse', inType: x.t, accType: 'f32' }, x.x, dims, [res]);
   return res;
+}
+
+/** Few long rows: chunk (max, sum exp) pairs merged per row into `out` (log-sum-exp); false when not split. */
+function splitLse(g: GpuCtx, x: GIn, dims: readonly number[], out: NDArray, softmax: boolean): boolean {
+  const { d, rows, n } = geometryOf(x.x, dims);
+  if (rows === 0 || !splits(rows, n)) return false;
+  const partial = splitPass(g, { kind: 'lse_part', inType: x.t, accType: 'f32' }, x.x, d, n, 2);
+  launch(g, { kind: 'lse_merge', inType: 'f32', accType: 'f32', softmax }, partial, [1], [out]);
+  return true;
 }
 
 function vectorNorm(g: GpuCtx, xv: unknown, ordV: unknown, dim: unknown, keepdim: unknown, dtype: unknown): NDArray | undefined {
@@ -279,7 +288,16 @@ function logSoftmax(g: GpuCtx, xv: unknown, dim: unknown): NDArray | undefined {
   const dims = dimsOf([dim], x.x.ndim);
   if (!dims) return undefined;
   const res = g.exec.alloc(x.x.shape);
-  launch(g, { kind: 'log_softmax', inType: 'f32', accType: 'f32' }, x.x, dims, [res], {}, [], res);
+  const { d, rows, n } = geometryOf(x.x, dims, res);
+  const lse = splits(rows, n) ? g.exec.alloc([rows]) : undefined;
+  if (!lse || !splitLse(g, x, dims, lse, true)) {
+    launch(g, { kind: 'log_softmax', inType: 'f32', accType: 'f32' }, x.x, dims, [res], {}, [], res);
+    return res;
+  }
+  // Then a split pass writing x - lse.
+  const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
+  const spec: ReduceSpec = { kind: 'log_softmax', inType: 'f32', accType: 'f32', bnMode: 'eval', params: { w: false, b: false, rm: true, rv: false } };
+  g.exec.dispatch(reduceProgram(spec, geo), [x.x, lse], [res], reduceRun(geo, d, x.x.offset, { params: [undefined, undefined, [0, 1]] }, chunking(n)));
   return res;
 }
 
