@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray } from '../../core/ndarray';
 import { pointwiseWasm } from './wasm-pointwise';
+import { stridesInOrderOf } from './attention';
 import { expectClose, randArray, runBoth, rng } from './test-helpers';
 
 const OP = 'aten.scaled_dot_product_attention.default';
@@ -30,6 +31,13 @@ describe('scaled_dot_product_attention fast paths', () => {
     // Separate buffers, S not a multiple of 4, broadcast k/v heads.
     check([randArray([1, 2, 5, 4], r), randArray([1, 2, 11, 4], r), randArray([1, 2, 11, 12], r)], { scale: 0.7 });
     check([randArray([2, 2, 3, 4], r), randArray([1, 2, 13, 4], r), randArray([2, 1, 13, 8], r), randArray([3, 13], r, 'bool'), 0, false]);
+  });
+  it('a query viewing a fused QKV projection gives a [B, L, H, E]-ordered output (a later transpose + reshape is a view)', () => {
+    const qkv = randArray([2, 9, 3 * 3 * 8], r);
+    const view = (o: number) => qkv.withView([2, 3, 9, 8], [9 * 72, 8, 72, 1], o);
+    const out = check([view(0), view(24), view(48)]);
+    expect([...out.strides]).toEqual([216, 8, 24, 1]);
+    expect(stridesInOrderOf(randArray([1, 3, 4, 8], r).withView([2, 3, 4, 8], [0, 32, 8, 1], 0), [2, 3, 4, 8])).toEqual([96, 32, 8, 1]);
   });
   it('rows whose keys are all masked give zeros (as torch safe softmax does)', () => {
     const q = randArray([1, 2, 4, 8], r), k = randArray([1, 2, 6, 8], r), v = randArray([1, 2, 6, 4], r);

@@ -15,20 +15,25 @@ import { type FastKernel, f32, isF32, scalarArg } from './kernel-context';
 import { fexp } from './fast-math';
 import { type PointwiseWasm, pointwiseWasm } from './wasm-pointwise';
 
-/** Strides of a dense tensor of `shape` laid out in the stride order of `like` (same rank), or contiguous. */
+/**
+ * Strides of a dense tensor of `shape` laid out in the stride order of `like`
+ * (same rank). A `like` that is not dense itself (q, k, v as strided views of
+ * one fused QKV projection) still gives its order, as torch's CPU flash
+ * attention lays its output out as [B, L, H, E] for such a query; broadcast
+ * (zero-stride) or overlapping layouts give contiguous strides.
+ */
 export function stridesInOrderOf(like: NDArray, shape: readonly number[]): number[] {
   const nd = shape.length;
-  // Dense (non-overlapping, no gaps) check of `like`.
+  for (let d = 0; d < nd; d++) if (like.shape[d] !== 1 && like.strides[d]! <= 0) return contiguousStrides(shape);
   const order = [...Array(nd).keys()].sort((a, b) => like.strides[b]! - like.strides[a]! || a - b);
-  let expect = 1;
-  let dense = true;
+  // Overlap check: each dim's stride must cover the span of the dims inside it.
+  let span = 1;
   for (let i = nd - 1; i >= 0; i--) {
     const d = order[i]!;
     if (like.shape[d] === 1) continue;
-    if (like.strides[d] !== expect) dense = false;
-    expect *= like.shape[d]!;
+    if (like.strides[d]! < span) return contiguousStrides(shape);
+    span = like.strides[d]! * like.shape[d]!;
   }
-  if (!dense) return contiguousStrides(shape);
   const strides = new Array<number>(nd);
   let acc = 1;
   for (let i = nd - 1; i >= 0; i--) {
