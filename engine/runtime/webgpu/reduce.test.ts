@@ -369,6 +369,16 @@ describe('WebGPU reductions vs the CPU kernels', () => {
           for (const ord of [2, 1, Infinity, -Infinity, 0, 3, new PyFloat(0.5), -1]) await check('aten.linalg_vector_norm.default', [x, ord, dims]);
           if (dims) await check('aten.norm.ScalarOpt_dim', [x, null, dims, true]);
         }
+    const bad = NDArray.fromValues('float32', [3, 4], [1, NaN, 2, 3, Infinity, 1, 2, 3, -Infinity, Infinity, 0, 1]);
+    for (const d of [0, 1]) {
+      for (const ord of [2, 1, Infinity, -Infinity, 0, 3, new PyFloat(0.5), -1]) await check('aten.linalg_vector_norm.default', [bad, ord, [d]]);
+      await check('aten.var.correction', [bad, [d]]);
+      await check('aten.std.correction', [bad, [d]]);
+      await check('aten.logsumexp.default', [bad, [d]]);
+      await check('aten.log_softmax.int', [bad, d]);
+    }
+    await check('aten._native_batch_norm_legit.no_stats', [bad, null, null, true, 0.1, 1e-5]);
+    await check('aten.native_group_norm.default', [bad, null, null, 3, 4, 1, 2, 1e-5]);
     const special = NDArray.fromValues('float32', [4, 3], [-Infinity, -Infinity, -Infinity, Infinity, 1, 2, NaN, 1, 2, 0, 0, 0]);
     await check('aten.logsumexp.default', [special, [1]]);
     await check('aten.linalg_vector_norm.default', [special, Infinity, [1]]);

@@ -75,8 +75,9 @@ fn nz_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn POS_INF() -> f32 { return bitcast<f32>(0x7f800000u | (U(0u) & 0u)); }
 fn maxn_(a: f32, b: f32) -> f32 { if (isnan_(a)) { return a; } if (isnan_(b) || b > a) { return b; } return a; }
 fn minn_(a: f32, b: f32) -> f32 { if (isnan_(a)) { return a; } if (isnan_(b) || b < a) { return b; } return a; }
-fn powp_(a: f32, p: f32) -> f32 { if (a == 0.0) { return select(0.0, POS_INF(), p < 0.0); } return pow(a, p); }
+fn powp_(a: f32, p: f32) -> f32 { if (isnan_(a)) { return a; } if (a == 0.0) { return select(0.0, POS_INF(), p < 0.0); } return pow(a, p); }
 fn nerr_(s: f32, v: f32, t: f32) -> f32 { if (!fin_(t)) { return 0.0; } return select((v - t) + s, (s - t) + v, abs(s) >= abs(v)); }
+fn sqrt_(x: f32) -> f32 { if (isnan_(x)) { return x; } return sqrt(x); }
 fn exp_(x: f32) -> f32 { if (isnan_(x)) { return x; } if (x < -104.0) { return 0.0; } return exp(x); }
 fn log_(x: f32) -> f32 { if (isnan_(x)) { return x; } if (x == 0.0) { return -POS_INF(); } return log(x); }
 fn div_(a: f32, d: f32) -> f32 { if (d > 0.0) { return a / d; } if (a > 0.0) { return POS_INF(); } return a * NAN(); }`;
@@ -183,7 +184,7 @@ function body(spec: ReduceSpec, gen: Gen, split: boolean): string {
     case 'std':
       return `${gen.sum('s', fv)}  let mean = s / f32(n);
 ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let r = div_(q, f32(n) - Uf(4u));
-${once(`out0[row] = ${spec.kind === 'std' ? 'sqrt(r)' : 'r'};`)}`;
+${once(`out0[row] = ${spec.kind === 'std' ? 'sqrt_(r)' : 'r'};`)}`;
     case 'lse':
       return `${gen.fold('m', 'f32', '-POS_INF()', fv, (a, v) => `maxn_(${a}, ${v})`)}  let m0 = select(m, 0.0, !fin_(m) && !isnan_(m));
 ${gen.sum('s', `exp_(${fv} - m0)`)}${once('out0[row] = log_(s) + m0;')}`;
@@ -199,7 +200,7 @@ ${gen.sum('s', `exp_(${fv} - m0)`)}${once('out0[row] = log_(s) + m0;')}`;
         case '1':
           return `${gen.sum('s', a)}${once('out0[row] = s;')}`;
         case '2':
-          return `${gen.sum('s', `${fv} * ${fv}`)}${once('out0[row] = sqrt(s);')}`;
+          return `${gen.sum('s', `${fv} * ${fv}`)}${once('out0[row] = sqrt_(s);')}`;
         case 'p':
           return `${gen.sum('s', `powp_(${a}, Uf(4u))`)}${once('out0[row] = powp_(s, 1.0 / Uf(4u));')}`;
       }
@@ -248,7 +249,7 @@ ${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}${once('out0[3u * row] = cnt; 
       const stats = given
         ? '  let mean = RM(crow); let rstd = RV(crow);\n'
         : `${gen.sum('s', fv)}  let mean = select(s / f32(n), 0.0, n == 0u);
-${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let rstd = 1.0 / sqrt(select(q / f32(n), 0.0, n == 0u) + Uf(4u));\n`;
+${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let rstd = 1.0 / sqrt_(select(q / f32(n), 0.0, n == 0u) + Uf(4u));\n`;
       return `${stats}  let ob = orow(crow);
   let cpg = U(17u); let hw = max(n / max(cpg, 1u), 1u);
   let c0 = (crow % U(16u)) * cpg;
@@ -275,8 +276,8 @@ function mergeBody(kind: 'var_merge' | 'std_merge' | 'bn_merge', running: boolea
       mean = mean + d * (nb / nab); m2 = m2 + qb + d * d * (cnt * nb / nab); cnt = nab;
     }
   }\n`;
-  if (kind !== 'bn_merge') return `${merge}  let r = div_(m2, cnt - Uf(4u));\n  out0[row] = ${kind === 'std_merge' ? 'sqrt(r)' : 'r'};`;
-  return `${merge}  out0[row] = mean; out1[row] = 1.0 / sqrt(m2 / cnt + Uf(4u)); out2[row] = m2 / cnt;
+  if (kind !== 'bn_merge') return `${merge}  let r = div_(m2, cnt - Uf(4u));\n  out0[row] = ${kind === 'std_merge' ? 'sqrt_(r)' : 'r'};`;
+  return `${merge}  out0[row] = mean; out1[row] = 1.0 / sqrt_(m2 / cnt + Uf(4u)); out2[row] = m2 / cnt;
   ${running ? 'let mom = Uf(5u); out3[row] = (1.0 - mom) * RM(row) + mom * mean; out4[row] = (1.0 - mom) * RV(row) + mom * div_(m2, cnt - 1.0);' : ''}`;
 }
 
@@ -284,9 +285,9 @@ function bnBody(spec: ReduceSpec, gen: Gen, fv: string): string {
   const mode = spec.bnMode ?? 'train';
   const stats =
     mode === 'eval'
-      ? '  let mean = RM(crow); let invstd = 1.0 / sqrt(RV(crow) + Uf(4u));\n'
+      ? '  let mean = RM(crow); let invstd = 1.0 / sqrt_(RV(crow) + Uf(4u));\n'
       : `${gen.sum('s', fv)}  let mean = s / f32(n);
-${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let invstd = 1.0 / sqrt(q / f32(n) + Uf(4u));\n`;
+${gen.sum('q', `(${fv} - mean) * (${fv} - mean)`)}  let invstd = 1.0 / sqrt_(q / f32(n) + Uf(4u));\n`;
   const save =
     mode === 'eval'
       ? ''
