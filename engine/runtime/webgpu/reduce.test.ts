@@ -418,6 +418,45 @@ describe('WebGPU reductions vs the CPU kernels', () => {
   });
 });
 
+describe('WebGPU reductions vs torch 2.13 (goldens from torch.ops.aten on CPU)', () => {
+  const x = () => NDArray.fromValues('float32', [4, 4], [1, NaN, 2, 3, Infinity, 1, 2, 3, -Infinity, Infinity, 0, 1, 2, 2, 1, 2]);
+  const y = () => NDArray.fromValues('float32', [3, 4], [1, 2, 3, 4.5, 0.5, -1, 2, 8, 3, 3, 3, 3]);
+  const near = (got: unknown, want: number[], what: string) => {
+    const a = (got as NDArray).toArray();
+    expect(a.length, what).toBe(want.length);
+    want.forEach((w, i) => {
+      const ok = Number.isNaN(w) ? Number.isNaN(a[i]!) : !Number.isFinite(w) ? a[i] === w : Math.abs(a[i]! - w) <= 1e-5 + 1e-5 * Math.abs(w);
+      expect(ok, `${what}[${i}]: ${a[i]} vs torch ${w}`).toBe(true);
+    });
+  };
+  gpuIt('NaN and infinities, ties, corrections, ords, scans', async () => {
+    near(await gpuResult('aten.amax.default', [x(), [1], false]), [NaN, Infinity, Infinity, 2.0], 'amax');
+    near(await gpuResult('aten.argmax.default', [x(), 1, false]), [1, 0, 1, 0], 'argmax');
+    near(await gpuResult('aten.argmin.default', [x(), 1, false]), [1, 1, 0, 2], 'argmin');
+    const [v, i] = (await gpuResult('aten.max.dim', [x(), 1, false])) as NDArray[];
+    near(v, [NaN, Infinity, Infinity, 2.0], 'max.dim values');
+    near(i, [1, 0, 1, 0], 'max.dim indices');
+    near(((await gpuResult('aten.min.dim', [x(), 0, false])) as NDArray[])[1], [2, 0, 2, 2], 'min.dim indices');
+    near(await gpuResult('aten.logsumexp.default', [x(), [1], false]), [NaN, Infinity, Infinity, 3.2142832279205322], 'logsumexp');
+    near(await gpuResult('aten.linalg_vector_norm.default', [x(), 0, [1], false, null]), [4.0, 4.0, 3.0, 4.0], 'norm ord 0');
+    near(await gpuResult('aten.linalg_vector_norm.default', [x(), Infinity, [1], false, null]), [NaN, Infinity, Infinity, 2.0], 'norm ord inf');
+    near(await gpuResult('aten.linalg_vector_norm.default', [y(), -Infinity, [1], false, null]), [1.0, 0.5, 3.0], 'norm ord -inf');
+    near(await gpuResult('aten.linalg_vector_norm.default', [y(), new PyFloat(0.5), [1], false, null]), [39.28261947631836, 35.39949035644531, 48.0], 'norm ord 0.5');
+    near(await gpuResult('aten.var.correction', [y(), [1], 0, false]), [1.671875, 11.671875, 0.0], 'var correction 0');
+    near(await gpuResult('aten.var.correction', [y(), [1], new PyFloat(2.5), false]), [4.458333492279053, 31.125, 0.0], 'var correction 2.5');
+    near(await gpuResult('aten.std.correction', [y(), [0], null, false]), [1.3228756189346313, 2.0816659927368164, 0.5773502588272095, 2.565800666809082], 'std');
+    near(await gpuResult('aten._log_softmax.default', [y(), 1, false]), [-3.7892403602600098, -2.7892403602600098, -1.7892402410507202, -0.2892402410507202, -7.503150463104248, -9.00314998626709, -6.003150463104248, -0.0031502642668783665, -1.3862943649291992, -1.3862943649291992, -1.3862943649291992, -1.3862943649291992], 'log_softmax');
+    near(await gpuResult('aten.cumsum.default', [y(), 1, null]), [1.0, 3.0, 6.0, 10.5, 0.5, -0.5, 1.5, 9.5, 3.0, 6.0, 9.0, 12.0], 'cumsum');
+    near(await gpuResult('aten.cumprod.default', [y(), 0, null]), [1.0, 2.0, 3.0, 4.5, 0.5, -2.0, 6.0, 36.0, 1.5, -6.0, 18.0, 108.0], 'cumprod');
+    near(await gpuResult('aten.any.dim', [x(), 1, false]), [1, 1, 1, 1], 'any');
+    near(await gpuResult('aten.all.dim', [x(), 1, false]), [1, 1, 0, 1], 'all');
+    const mask = NDArray.fromValues('bool', [4, 4], x().toArray().map((e) => e > 1));
+    const s = (await gpuResult('aten.sum.dim_IntList', [mask, [1], false, null])) as NDArray;
+    expect(s.dtype).toBe('int64');
+    near(s, [2, 3, 1, 3], 'sum of bool');
+  });
+});
+
 describe('WebGPU reductions in the runtime', () => {
   gpuIt('argmax → sum (int64 on the GPU) → and a float chain run with one readback and no host fallback', async () => {
     const g = new Graph();
