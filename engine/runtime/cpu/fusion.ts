@@ -73,7 +73,7 @@ export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, numbe
     }
     const scale = scaleInput(conv, stepOf);
     const pool = channelPool(actStep?.node ?? tail, stepOf, steps);
-    const residual = act ? undefined : residualAdd(tail, stepOf);
+    const residual = act ? undefined : residualAdd(tail, stepOf, (n) => steps.indexOf(stepOf.get(n)!) < steps.indexOf(conv));
     if (!bn && !act && !scale && !pool && !residual) continue;
     fuse(conv, bn, bnParams, eps ?? 0, act, actStep, scale, pool, residual);
   }
@@ -82,17 +82,20 @@ export function fuseSteps(steps: Step[], _graph: Graph, _slotOf: Map<Node, numbe
 /**
  * The add (aten.add.Tensor / add_.Tensor, alpha 1) that is the only reader of
  * the conv chain's output: a residual connection. `other` is the index of the
- * add's other operand; its shape is checked at run time.
+ * add's other operand, which must be computed before the conv runs
+ * (`earlier`; a ResNet block's downsample branch often comes after it); its
+ * shape is checked at run time.
  */
-function residualAdd(tail: Node, stepOf: Map<Node, Step>): { step: Step; other: number } | undefined {
+function residualAdd(tail: Node, stepOf: Map<Node, Step>, earlier: (n: Node) => boolean): { step: Step; other: number } | undefined {
   const add = soleUser(tail);
   if (!add || (add.target !== 'aten.add.Tensor' && add.target !== 'aten.add_.Tensor')) return undefined;
   const s = stepOf.get(add);
   if (!s || s.args.length < 2 || (s.args.length > 2 && scalarArg(s.args[2]) !== 1)) return undefined;
   const [a, b] = add.args;
-  if (a === tail && b !== tail) return { step: s, other: 1 };
+  const ready = (n: unknown): boolean => !(n instanceof Node) || n.op === 'placeholder' || (stepOf.has(n) && earlier(n));
+  if (a === tail && b !== tail && ready(b)) return { step: s, other: 1 };
   // In place, the conv output must be `self`.
-  if (b === tail && a !== tail && add.target === 'aten.add.Tensor') return { step: s, other: 0 };
+  if (b === tail && a !== tail && add.target === 'aten.add.Tensor' && ready(a)) return { step: s, other: 0 };
   return undefined;
 }
 
