@@ -478,4 +478,25 @@ describe('WebGPU reductions in the runtime', () => {
     expect(fallbacks).toEqual([]);
     expect(rt.exec.stats.readbacks).toBe(1);
   });
+
+  gpuIt('split temporaries go back to the pool: a second run allocates no new buffers', async () => {
+    const g = new Graph();
+    const x = g.placeholder('x');
+    const outs = [
+      g.createNode('call_function', 'aten.sum.dim_IntList', [x, [1]], {}, 's'),
+      g.createNode('call_function', 'aten.var.correction', [x, [1]], {}, 'v'),
+      g.createNode('call_function', 'aten.log_softmax.int', [x, 1], {}, 'ls'),
+      g.createNode('call_function', 'aten.argmax.default', [x, 1], {}, 'am'),
+      g.createNode('call_function', 'aten.cumsum.default', [x, 1], {}, 'cs'),
+    ];
+    g.output(outs);
+    const inputs = [randArray([2, 20000], r)];
+    const cpu = new CpuRuntime(g).run(inputs);
+    const rt = new WebGpuRuntime(g, dev!);
+    const created = () => (rt.exec as unknown as { pool: { created: number } }).pool.created;
+    expectClose(await rt.run(inputs), cpu, TOL);
+    const first = created();
+    expectClose(await rt.run(inputs), cpu, TOL);
+    expect(created()).toBe(first);
+  });
 });

@@ -108,6 +108,7 @@ function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[]
     const partial = splitPass(g, spec, x, d, n, spec.kind === 'sum' && spec.accType === 'f32' ? 2 : 1, { ...sc, f0: 1 });
     const w = partial.strides[0]!;
     launch(g, { kind: spec.kind, inType: spec.accType, accType: spec.accType }, partial.withView([rows, w], [w, 1], 0), [1], outputs, sc);
+    free(g, partial);
     return;
   }
   if (splits(rows, n) && (spec.kind === 'argmax' || spec.kind === 'argmin') && !writeOut) {
@@ -117,6 +118,7 @@ function launch(g: GpuCtx, spec: ReduceSpec, x: NDArray, dims: readonly number[]
     const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
     g.exec.dispatch(reduceProgram({ ...spec, values: true }, geo), [x], [vals, idx], reduceRun(geo, d, x.offset, sc, split));
     launch(g, { ...spec, gather: true }, vals, [1], outputs, sc, [idx]);
+    free(g, vals, idx);
     return;
   }
   const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: MERGES.has(spec.kind) || (n <= 32 && rows >= 128) };
@@ -133,6 +135,14 @@ function geometryOf(x: NDArray, dims: readonly number[], writeOut?: NDArray): { 
   const r = coalesce(pick(dims, x.shape), [pick(dims, x.strides), writeOut ? pick(dims, writeOut.strides) : pick(dims, x.strides)]);
   const d = { keptShape: k.shape, keptX: k.strides[0]!, keptOut: k.strides[1]!, redShape: r.shape, redX: r.strides[0]!, redOut: r.strides[1]! };
   return { d, rows: prod(k.shape), n: prod(r.shape) };
+}
+
+/**
+ * Give temporaries back to the pool once their last reader is recorded: dispatches
+ * run in recorded order, so a later user of the buffer writes it only after.
+ */
+function free(g: GpuCtx, ...ts: NDArray[]): void {
+  for (const t of ts) g.exec.recycle(t.storage as GpuStorage);
 }
 
 const splits = (rows: number, n: number): boolean => rows <= SPLIT_ROWS && n >= SPLIT_LEN;
@@ -218,6 +228,7 @@ function variance(g: GpuCtx, xv: unknown, dim: unknown, correction: number | und
     // Few long rows: per-chunk (count, mean, M2), merged per row.
     const partial = splitPass(g, MOMENTS, x.x, d, n, 3);
     launch(g, { kind: sqrt ? 'std_merge' : 'var_merge', inType: 'f32', accType: 'f32' }, partial, [1], [res], { f0: correction });
+    free(g, partial);
   } else launch(g, { kind: sqrt ? 'std' : 'var', inType: 'f32', accType: 'f32' }, x.x, dims, [res], { f0: correction });
   return res;
 }
@@ -238,6 +249,7 @@ function splitLse(g: GpuCtx, x: GIn, dims: readonly number[], out: NDArray, soft
   if (rows === 0 || !splits(rows, n)) return false;
   const partial = splitPass(g, { kind: 'lse_part', inType: x.t, accType: 'f32' }, x.x, d, n, 2);
   launch(g, { kind: 'lse_merge', inType: 'f32', accType: 'f32', softmax }, partial, [1], [out]);
+  free(g, partial);
   return true;
 }
 
@@ -279,6 +291,7 @@ function cumulative(g: GpuCtx, op: 'sum' | 'prod', xv: unknown, dim: unknown, dt
   const totals = g.exec.alloc([prod(c.shape) * chunks * (op === 'sum' && acc === 'f32' ? 2 : 1)], acc);
   g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length, 'part'), [x.x], [totals], run(chunks, chunkLen));
   g.exec.dispatch(scanProgram(op, x.t, acc, c.shape.length, 'apply'), [x.x, totals], [res], run(chunks, chunkLen));
+  free(g, totals);
   return res;
 }
 
@@ -291,6 +304,7 @@ function logSoftmax(g: GpuCtx, xv: unknown, dim: unknown): NDArray | undefined {
   const { d, rows, n } = geometryOf(x.x, dims, res);
   const lse = splits(rows, n) ? g.exec.alloc([rows]) : undefined;
   if (!lse || !splitLse(g, x, dims, lse, true)) {
+    if (lse) free(g, lse);
     launch(g, { kind: 'log_softmax', inType: 'f32', accType: 'f32' }, x.x, dims, [res], {}, [], res);
     return res;
   }
@@ -298,6 +312,7 @@ function logSoftmax(g: GpuCtx, xv: unknown, dim: unknown): NDArray | undefined {
   const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
   const spec: ReduceSpec = { kind: 'log_softmax', inType: 'f32', accType: 'f32', bnMode: 'eval', params: { w: false, b: false, rm: true, rv: false } };
   g.exec.dispatch(reduceProgram(spec, geo), [x.x, lse], [res], reduceRun(geo, d, x.x.offset, { params: [undefined, undefined, [0, 1]] }, chunking(n)));
+  free(g, lse);
   return res;
 }
 
@@ -348,10 +363,12 @@ function batchNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, rmv: unknown,
   const stats = running ? [outs[1]!, outs[2]!, biased, outs[3]!, outs[4]!] : [outs[1]!, outs[2]!, biased];
   const mergeSpec: ReduceSpec = { kind: 'bn_merge', inType: 'f32', accType: 'f32', params: { w: false, b: false, rm: running, rv: running } };
   launch(g, mergeSpec, partial, [1], stats, { f0: eps, f1: mom, params: [undefined, undefined, p.at[2], p.at[3]] }, running ? [list[2]!.x, list[3]!.x] : []);
+  free(g, partial);
   const apply: ReduceSpec = { ...spec, bnMode: 'eval', params: { w: p.present[0]!, b: p.present[1]!, rm: true, rv: true } };
   const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
   const inputs = [x.x, ...list.slice(0, 2).flatMap((q) => (q ? [q.x] : [])), outs[1]!, biased];
   g.exec.dispatch(reduceProgram(apply, geo), inputs, [y], reduceRun(geo, d, x.x.offset, { f0: eps, params: [p.at[0], p.at[1], [0, 1], [0, 1]] }, chunking(n)));
+  free(g, biased);
   return outs;
 }
 
@@ -371,16 +388,21 @@ function groupNorm(g: GpuCtx, xv: unknown, w: unknown, b: unknown, N: unknown, C
   const x2 = xc.withView([rows, len], [len, 1], xc.offset), y2 = y.withView([rows, len], [len, 1], 0);
   const sc: ReduceScalars = { f0: eps, u2: group, u3: C / group, params: p.at };
   const { d, n } = geometryOf(x2, [1], y2);
+  const copied = xc === x.x ? [] : [xc];
   if (!splits(rows, n)) {
     launch(g, spec, x2, [1], [y, mean, rstd], sc, p.inputs, y2);
+    free(g, ...copied);
     return [y, mean, rstd];
   }
   // Few long groups: chunk moments merged per group (mean, rstd), then a split pass normalizing with them.
   const partial = splitPass(g, MOMENTS, x2, d, n, 3);
-  launch(g, { kind: 'bn_merge', inType: 'f32', accType: 'f32' }, partial, [1], [mean, rstd, g.exec.alloc([rows])], { f0: eps });
+  const biased = g.exec.alloc([rows]);
+  launch(g, { kind: 'bn_merge', inType: 'f32', accType: 'f32' }, partial, [1], [mean, rstd, biased], { f0: eps });
+  free(g, partial, biased);
   const apply: ReduceSpec = { ...spec, bnMode: 'eval', params: { w: p.present[0]!, b: p.present[1]!, rm: true, rv: true } };
   const geo: ReduceGeometry = { keptRank: d.keptShape.length, redRank: d.redShape.length, perThread: false, split: true };
   g.exec.dispatch(reduceProgram(apply, geo), [x2, ...p.inputs, mean, rstd], [y], reduceRun(geo, d, x2.offset, { ...sc, params: [p.at[0], p.at[1], [0, 1], [0, 1]] }, chunking(n)));
+  free(g, ...copied);
   return [y, mean, rstd];
 }
 
