@@ -11,6 +11,7 @@ import { erf as erf_ } from '../../ops/cpu-elementwise';
 const erf: (x: number) => number = erf_;
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
 import { fexp, ftanh, geluTanhLoop } from './fast-math';
+import { type SimdBinary, pointwiseWasm } from './wasm-pointwise';
 
 export type UnaryKind =
   | 'relu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'silu' | 'gelu' | 'gelu_tanh'
@@ -116,6 +117,10 @@ export function unaryKernel(kind: UnaryKind, inplace: boolean, bounds?: (args: u
     return new NDArray(new Storage('float32', out), [...src.shape], [...src.strides]);
   };
 }
+
+/** Elements from which same-shape + − × ÷ run on the WebAssembly SIMD kernel (copies in and out included, it wins from here). */
+const SIMD_MIN = 256;
+const isSimdBinary = (k: BinaryKind): boolean => k === 'add' || k === 'sub' || k === 'mul' || k === 'div';
 
 export type BinaryKind = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
 
@@ -285,7 +290,9 @@ export function binaryF32(kind: BinaryKind, a: NDArray, b: NDArray, ctx: KernelC
   if (!into && a.isContiguous() && b.isContiguous()) {
     if (sameShape(a.shape, b.shape)) {
       const out = ctx.allocF32(n);
-      binaryLoop(kind, A, a.offset, 1, B, b.offset, 1, out, 0, n);
+      const w = n >= SIMD_MIN && isSimdBinary(kind) ? pointwiseWasm() : null;
+      if (w) w.binary(kind as SimdBinary, A, a.offset, B, b.offset, out, 0, n);
+      else binaryLoop(kind, A, a.offset, 1, B, b.offset, 1, out, 0, n);
       return new NDArray(new Storage('float32', out), shape, [...a.strides]);
     }
     if (b.numel === 1 && sameShape(a.shape, shape)) {

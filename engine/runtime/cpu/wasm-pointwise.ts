@@ -1,6 +1,6 @@
 // WebAssembly SIMD kernels (f32x4) for the CPU runtime's small, scalar-bound
 // ops, emitted as bytes here (no toolchain) and instantiated once per process
-// over their own memory: GELU-tanh, layer norm, and one attention head (scores,
+// over their own memory: GELU-tanh, layer norm, + − × ÷, and one attention head (scores,
 // softmax, P·V) for heads too small for the GEMM's packing to pay. Data is
 // copied in and out; the copies cost far less than the scalar loops replaced.
 //
@@ -229,6 +229,23 @@ function lnBody(): number[] {
 
 const v128zero = (l: number): number[] => [...f32x4(0), ...set(l)];
 
+/** (a, b, n4) for one f32x4 op: a[i] = a[i] ∘ b[i] over n4 groups of 4 floats (byte addresses). */
+function binaryBody(op: number[]): number[] {
+  const [a, b, n] = [0, 1, 2];
+  const loop = [
+    ...get(n), 0x45, 0x0d, 1,
+    ...get(a), ...get(a), ...LOAD, ...get(b), ...LOAD, ...op, ...STORE,
+    ...bump(a, i32c(16)), ...bump(b, i32c(16)),
+    ...get(n), 0x41, 1, 0x6b, ...set(n),
+    0x0c, 0,
+  ];
+  const code = [0, 0x02, 0x40, 0x03, 0x40, ...loop, 0x0b, 0x0b, 0x0b];
+  return [...uleb(code.length), ...code];
+}
+
+export type SimdBinary = 'add' | 'sub' | 'mul' | 'div';
+const BINARY: ReadonlyArray<[SimdBinary, number[]]> = [['add', ADD], ['sub', SUB], ['mul', MUL], ['div', DIV]];
+
 function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
@@ -239,9 +256,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [3, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
-    ...section(3, [3, 0, 1, 2]),
-    ...section(7, [3, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1, ...name('ln'), 0x00, 2]),
-    ...section(10, [3, ...geluBody(), ...attnBody(), ...lnBody()]),
+    ...section(3, [7, 0, 1, 2, 0, 0, 0, 0]),
+    ...section(7, [7, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1, ...name('ln'), 0x00, 2, ...BINARY.flatMap(([n], i) => [...name(n), 0x00, 3 + i])]),
+    ...section(10, [7, ...geluBody(), ...attnBody(), ...lnBody(), ...BINARY.flatMap(([, op]) => binaryBody(op))]),
   ]);
 }
 
@@ -250,6 +267,8 @@ export interface PointwiseWasm {
   geluTanh(x: Float32Array, xi: number, out: Float32Array, oi: number, n: number): void;
   /** The module's memory as floats, at least `floats` long (valid until the next call that grows it). */
   memory(floats: number): Float32Array;
+  /** out[o..o+n) = a[ai..ai+n) ∘ b[bi..bi+n) elementwise (out may alias a or b). */
+  binary(kind: SimdBinary, a: Float32Array, ai: number, b: Float32Array, bi: number, out: Float32Array, oi: number, n: number): void;
   /** Layer norm of M rows of N floats (N % 4 = 0) over the memory, float offsets (see lnBody). */
   layerNorm(x: number, out: number, w: number, b: number, M: number, N: number, eps: number): void;
   /** One attention head over the memory: offsets and row strides in floats (see attnBody). */
@@ -270,6 +289,7 @@ export function pointwiseWasm(): PointwiseWasm | null {
     const gelu = inst.exports.gelu as (src: number, dst: number, n4: number) => void;
     const attn = inst.exports.attn as (...a: number[]) => void;
     const ln = inst.exports.ln as (...a: number[]) => void;
+    const bin = Object.fromEntries(BINARY.map(([n]) => [n, inst.exports[n] as (a: number, b: number, n4: number) => void]));
     let view = new Float32Array(memory.buffer);
     const ensure = (floats: number): Float32Array => {
       if (view.length < floats) {
@@ -287,6 +307,14 @@ export function pointwiseWasm(): PointwiseWasm | null {
         out.set(buf.subarray(0, n), oi);
       },
       memory: ensure,
+      binary(kind, a, ai, b, bi, out, oi, n) {
+        const n4 = (n + 3) >> 2;
+        const buf = ensure(n4 * 8);
+        buf.set(a.subarray(ai, ai + n), 0);
+        buf.set(b.subarray(bi, bi + n), n4 * 4);
+        bin[kind]!(0, n4 * 16, n4);
+        out.set(buf.subarray(0, n), oi);
+      },
       layerNorm(x, out, w, b, M, N, eps) {
         ln(x * 4, out * 4, w * 4, b * 4, M, N, eps);
       },
