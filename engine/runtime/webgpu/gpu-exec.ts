@@ -14,6 +14,27 @@ import { type ElemType, type ProgramInfo, type RunData, ShaderHelper, keyOf } fr
 // GPUBufferUsage / GPUMapMode values (the globals are not defined in every host).
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
 const MAP_READ = 0x1;
+const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
+/** Bind groups kept at most (a run of a large model uses a few hundred). */
+const BIND_GROUP_CACHE = 8192;
+
+/** A bind group layout and the pipeline layout over it. */
+interface BindLayout {
+  readonly id: number;
+  readonly group: GPUBindGroupLayout;
+  readonly pipelineLayout: GPUPipelineLayout;
+}
+
+// Note [Bind groups across runs]
+// In Node every WebGPU call crosses into Dawn through N-API, and a bind group
+// per dispatch per run (plus getBindGroupLayout) was most of the encode time
+// on a real GPU (mobilenet_v3_small: ~57 µs a dispatch on an H100 host). So
+// programs share explicit layouts by binding count, the uniform window is
+// bound with a dynamic offset, and bind groups are cached by layout + buffer
+// identities: the buffer pool hands a run the same buffers as the run before,
+// so from the second run on nearly every bind group is a cache hit. Per-run
+// upload buffers are new each run; their stale entries are never looked up
+// again and go when the cache is cleared.
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Storage of a GPU tensor: the buffer (swapped by in-place ops that rewrite the whole tensor) and its element type. */
@@ -35,6 +56,7 @@ export const gpuStorage = (a: NDArray): GpuStorage => a.storage as GpuStorage;
 
 interface Recorded {
   readonly program: ProgramInfo;
+  readonly key: string;
   readonly buffers: GPUBuffer[];
   readonly run: RunData;
 }
@@ -79,7 +101,13 @@ export interface ExecStats {
 }
 
 export class GpuExecutor {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: BindLayout }>();
+  /** Bind group layouts by binding signature (Note [Bind groups across runs]). */
+  private readonly layouts = new Map<string, BindLayout>();
+  /** Bind groups by layout, buffers and uniform window; cleared when it grows past BIND_GROUP_CACHE. */
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
   /** Pipelines being compiled (createComputePipelineAsync: compiling never blocks the JS thread). */
   private readonly toCompile = new Map<string, ProgramInfo>();
   private readonly pool: GpuBufferPool;
@@ -160,8 +188,8 @@ export class GpuExecutor {
     if (run.uniforms.length !== program.uniformWords) throw new Error(`internal error: ${program.name} expects ${program.uniformWords} uniform words, got ${run.uniforms.length}`);
     const [x, y, z] = run.workgroups;
     if (x > 65535 || y > 65535 || z > 65535) throw new Error(`${program.name}: dispatch of ${run.workgroups.join('×')} workgroups exceeds the WebGPU limit`);
-    this.recorded.push({ program, buffers: [...inputs, ...outputs].map((t) => gpuStorage(t).buffer), run });
     const key = keyOf(program);
+    this.recorded.push({ program, key, buffers: [...inputs, ...outputs].map((t) => gpuStorage(t).buffer), run });
     if (!this.pipelines.has(key) && !this.toCompile.has(key)) this.toCompile.set(key, program);
   }
 
@@ -169,12 +197,13 @@ export class GpuExecutor {
   private async compilePending(): Promise<void> {
     const started = [...this.toCompile].map(([key, program]) => {
       const module = this.device.createShaderModule({ code: program.getShaderSource(new ShaderHelper(program)), label: program.name });
-      return [key, this.device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key })] as const;
+      const layout = this.layoutFor(program);
+      return [key, layout, this.device.createComputePipelineAsync({ layout: layout.pipelineLayout, compute: { module, entryPoint: 'main' }, label: key })] as const;
     });
     this.toCompile.clear();
-    for (const [key, p] of started) {
+    for (const [key, layout, p] of started) {
       try {
-        this.pipelines.set(key, await pollUntilSettled(p, `compiling ${key}`));
+        this.pipelines.set(key, { pipeline: await pollUntilSettled(p, `compiling ${key}`), layout });
       } catch (e) {
         throw new Error(`WebGPU could not compile ${key}: ${(e as Error).message}`);
       }
@@ -182,8 +211,42 @@ export class GpuExecutor {
     }
   }
 
-  private pipeline(p: ProgramInfo): GPUComputePipeline {
-    return this.pipelines.get(keyOf(p))!;
+  /** The explicit layout of a program's bindings: read-only inputs, writable outputs, a uniform window with a dynamic offset. */
+  private layoutFor(p: ProgramInfo): BindLayout {
+    const { inputs, outputs } = p.bindings;
+    const sig = `${inputs.length}/${outputs.length}`;
+    let l = this.layouts.get(sig);
+    if (!l) {
+      const entries: GPUBindGroupLayoutEntry[] = [];
+      for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, visibility: COMPUTE, buffer: { type: 'read-only-storage' } });
+      for (let i = 0; i < outputs.length; i++) entries.push({ binding: inputs.length + i, visibility: COMPUTE, buffer: { type: 'storage' } });
+      entries.push({ binding: inputs.length + outputs.length, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } });
+      const group = this.device.createBindGroupLayout({ entries, label: `bindings ${sig}` });
+      l = { id: this.layouts.size + 1, group, pipelineLayout: this.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+      this.layouts.set(sig, l);
+    }
+    return l;
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) this.bufferIds.set(b, (id = this.nextBufferId++));
+    return id;
+  }
+
+  /** A bind group for these buffers and a uniform window of `uniformSize` bytes, reused across dispatches and runs. */
+  private bindGroup(layout: BindLayout, buffers: readonly GPUBuffer[], uniform: GPUBuffer, uniformSize: number): GPUBindGroup {
+    let key = `${layout.id}|${this.bufferId(uniform)}:${uniformSize}`;
+    for (const b of buffers) key += `|${this.bufferId(b)}`;
+    let bg = this.bindGroups.get(key);
+    if (!bg) {
+      if (this.bindGroups.size >= BIND_GROUP_CACHE) this.bindGroups.clear();
+      const entries: GPUBindGroupEntry[] = buffers.map((buffer, b) => ({ binding: b, resource: { buffer } }));
+      entries.push({ binding: buffers.length, resource: { buffer: uniform, offset: 0, size: uniformSize } });
+      bg = this.device.createBindGroup({ layout: layout.group, entries });
+      this.bindGroups.set(key, bg);
+    }
+    return bg;
   }
 
   /** Number of distinct compiled pipelines (cache entries). */
@@ -220,14 +283,14 @@ export class GpuExecutor {
     const encoder = device.createCommandEncoder();
     if (this.recorded.length) {
       const pass = encoder.beginComputePass();
+      let current: GPUComputePipeline | undefined;
       for (let i = 0; i < this.recorded.length; i++) {
         const r = this.recorded[i]!;
         await slicer.tick();
-        const pl = this.pipeline(r.program);
-        const entries: GPUBindGroupEntry[] = r.buffers.map((buffer, b) => ({ binding: b, resource: { buffer } }));
-        entries.push({ binding: r.buffers.length, resource: { buffer: this.uniformBuffer!, offset: offsets[i]!, size: Math.max(16, Math.ceil(r.run.uniforms.byteLength / 16) * 16) } });
-        pass.setPipeline(pl);
-        pass.setBindGroup(0, device.createBindGroup({ layout: pl.getBindGroupLayout(0), entries }));
+        const { pipeline, layout } = this.pipelines.get(r.key)!;
+        if (pipeline !== current) pass.setPipeline((current = pipeline));
+        const size = Math.max(16, Math.ceil(r.run.uniforms.byteLength / 16) * 16);
+        pass.setBindGroup(0, this.bindGroup(layout, r.buffers, this.uniformBuffer!, size), [offsets[i]!]);
         pass.dispatchWorkgroups(...r.run.workgroups);
       }
       pass.end();
