@@ -1,6 +1,6 @@
 // Per-op profile of one corpus model on the CPU runtime: wall time per step,
 // summed by op name and shape signature over many runs (min-of-runs per step).
-//   npx tsx scripts/bench/profile-cpu.ts [model] [runs]
+//   npx tsx scripts/bench/profile-cpu.ts [model | path.pt2] [runs] [--steps]
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,9 +12,11 @@ import { frozenInputIndices, programInputs, userOutputs } from '../../engine/run
 const MODELS = process.env.PT2_MODELS ?? resolve(import.meta.dirname, '../../../shared/corpus/torch-2.11/models');
 const name = process.argv[2] ?? 'mobilenet_v3_small';
 const runs = Number(process.argv[3] ?? 50);
-const ep = [...loadPt2(new Uint8Array(readFileSync(`${MODELS}/${name}.pt2`))).programs.values()][0]!;
-const b = readFileSync(`${MODELS}/${name}.in0.float32.bin`);
+// A path ending in .pt2 runs that archive on a random [1, 3, 224, 224] input (no reference check).
+const file = name.endsWith('.pt2') ? name : `${MODELS}/${name}.pt2`;
+const ep = [...loadPt2(new Uint8Array(readFileSync(file))).programs.values()][0]!;
 const shape = [1, 3, 224, 224];
+const b = name.endsWith('.pt2') ? Buffer.from(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i)).buffer) : readFileSync(`${MODELS}/${name}.in0.float32.bin`);
 const x = new NDArray(new Storage('float32', new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length))), shape, contiguousStrides(shape));
 const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep) });
 const inputs = programInputs(ep, [x]);
@@ -60,6 +62,7 @@ if (process.argv.includes('--steps')) {
   const order = [...times.keys()].sort((a, b) => times[b]! - times[a]!).slice(0, Number(process.env.TOP ?? 40));
   for (const i of order) console.log(`${times[i]!.toFixed(3).padStart(8)} ms  ${labels[i]}`);
 }
+if (name.endsWith('.pt2')) process.exit(0);
 const ref = readFileSync(`${MODELS}/${name}.out.float32.bin`);
 const R = new Float32Array(ref.buffer.slice(ref.byteOffset, ref.byteOffset + ref.length));
 const got = (userOutputs(ep, out, [x])[0] as NDArray).contiguous();

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { defaultRegistry } from '../../ops/register-all';
-import { type ConvGeometry, depthwiseWasm, directConvWasm } from './conv-direct';
+import { type ConvGeometry, depthwiseWasm, directConvWasm, maxPoolWasm } from './conv-direct';
 import { convNd } from './conv';
 import { type Activation, activate } from './gemm';
 import { type KernelContext } from './kernel-context';
@@ -221,5 +221,25 @@ describe('conv with a residual added to its output', () => {
   it('declines a residual of another shape', () => {
     const x = randArray([1, 4, 3, 3], r), w = randArray([2, 4, 1, 1], r);
     expect(convNd(x, w, null, [1, 1], [0, 0], [1, 1], 1, kernelContext(), { residual: randArray([1, 2, 3, 1], r) })).toBeUndefined();
+  });
+});
+
+describe('max pool kernel', () => {
+  const pool = defaultRegistry.get('aten.max_pool2d.default');
+  it('matches the reference max pool (kernel 1–7, strides 1/2, padding, vertical dilation, NaN)', () => {
+    for (let kw = 1; kw <= 7; kw++)
+      for (const s of [1, 2]) {
+        const kh = 1 + ((kw + s) % 5), dh = 1 + (kw % 2);
+        const x = randArray([1 + (s - 1), 2 + (kw % 3), 9 + kh * dh, 7 + kw * 2 + s], r);
+        if (kw === 3) (x.storage.data as Float32Array)[5] = NaN;
+        const c: Case = { x: x.shape as Case['x'], w: [1, 1, kh, kw], stride: [s, s], padding: [kh >> 1, kw >> 1], dilation: [dh, 1] };
+        const g = geometry(c);
+        const [N, C] = c.x;
+        const out = new Float32Array(N * C * g.OH * g.OW);
+        expect(maxPoolWasm(kernelContext(), x, { ...g, C }, N, out), JSON.stringify(c)).toBe(true);
+        const ref = pool.cpu([x, [kh, kw], [s, s], [kh >> 1, kw >> 1], [dh, 1], false], { op: pool.name }) as NDArray;
+        const shape = [N, C, g.OH, g.OW];
+        expectClose(new NDArray(new Storage('float32', out), shape, contiguousStrides(shape)), ref);
+      }
   });
 });

@@ -132,3 +132,27 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
   }
   return true;
 }
+
+/**
+ * 2-D max pooling (no ceil_mode) of all N·C planes into `out` (dense
+ * [N, C, OH, OW]); the geometry's KW/strides/dilations have the depthwise
+ * kernel's limits. The pad border is −∞, as in torch.
+ */
+export function maxPoolWasm(ctx: KernelContext, x: NDArray, g: ConvGeometry, N: number, out: Float32Array): boolean {
+  const k = ctx.gemm.wasm;
+  const key = kernelKey(g);
+  const fn = k && key ? k.maxPool.get(key) : undefined;
+  if (!fn) return false;
+  const { C, H, W, KH, sh, dh, OH, OW } = g;
+  const xc = x.isContiguous() ? x : x.contiguous();
+  const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
+  const planes = N * C, n = planes * H * W, outN = planes * OH * OW;
+  const inPos0 = 0, padPos0 = align(n), outPos0 = padPos0 + align((Hp + 1) * Wp);
+  const { buf, pos } = ctx.gemm.scratch(outPos0 + outN + 8);
+  const inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
+  buf.fill(-Infinity, padPos, padPos + (Hp + 1) * Wp);
+  buf.set(f32(xc).subarray(xc.offset, xc.offset + n), inPos);
+  fn(inPos * 4, outPos * 4, planes, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, padRow, colA, colB);
+  out.set(buf.subarray(outPos, outPos + outN));
+  return true;
+}

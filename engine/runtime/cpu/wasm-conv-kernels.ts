@@ -449,3 +449,58 @@ export function buildAddInto(): FunctionBuilder {
   f.end().end();
   return f;
 }
+
+/**
+ * maxpool_k{KW}_s{S}(pIn, pOut, C, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB):
+ * 2-D max pooling over C planes, laid out as dw_k{KW}_s{S} (same padded plane
+ * and row copy; the caller fills the pad border with −∞). f32x4.max propagates
+ * NaN, as torch's max pooling does. Blocks spill into the next row like the
+ * depthwise kernel (8 floats of slack after the output).
+ */
+export function buildMaxPool(KW: number, stride: 1 | 2): FunctionBuilder {
+  const { i32, v128 } = ValType;
+  const f = new FunctionBuilder(`maxpool_k${KW}_s${stride}`, new Array<ValType>(15).fill(i32));
+  const [pIn, pOut, C, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB] = Array.from({ length: 15 }, (_, i) => i) as number[];
+  const [c, oy, q, ky, p, po, op, rowBase, OW8, src, dst] = Array.from({ length: 11 }, () => f.local(i32));
+  const cl = copyLocals(f);
+  const WpBytes = f.local(i32), halfBytes = f.local(i32), planeBytes = f.local(i32);
+  const m0 = f.local(v128), m1 = f.local(v128), ninf = f.local(v128);
+  f.f32(-Infinity).f32x4Splat().set(ninf);
+  f.get(Wp).i32(4).i32Mul().set(WpBytes);
+  f.get(Wp).i32(2).i32Mul().set(halfBytes);
+  f.get(H).get(W).i32Mul().i32(4).i32Mul().set(planeBytes);
+  f.get(OW).i32(7).i32Add().i32(8).i32DivS().set(OW8);
+  f.get(pPad).get(padRow).i32Add().set(dst);
+  f.get(pIn).set(src);
+  f.get(pOut).set(op);
+  forRange(f, c, C, () => {
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
+    f.get(src).get(planeBytes).i32Add().set(src);
+    forRange(f, oy, OH, () => {
+      f.get(pPad).get(oy).get(rowStep).i32Mul().i32Add().set(rowBase);
+      forRange(f, q, OW8, () => {
+        f.get(ninf).set(m0);
+        f.get(ninf).set(m1);
+        f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(p);
+        f.get(KH).set(ky);
+        f.block().get(ky).i32Eqz().brIf(0);
+        f.loop();
+        if (stride === 2) f.get(p).get(halfBytes).i32Add().set(po);
+        for (let kx = 0; kx < KW; kx++) {
+          const [base, off] = stride === 1 ? [p, 4 * kx] : kx & 1 ? [po, 2 * (kx - 1)] : [p, 2 * kx];
+          f.get(m0).get(base).v128Load(off).f32x4Max().set(m0);
+          f.get(m1).get(base).v128Load(off + 16).f32x4Max().set(m1);
+        }
+        f.get(p).get(dhStep).i32Add().set(p);
+        f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
+        f.end().end();
+        f.get(op).get(m0).v128Store(0);
+        f.get(op).get(m1).v128Store(16);
+        f.get(op).i32(32).i32Add().set(op);
+      });
+      // Blocks of 8 overshoot the row by 8·OW8 − OW floats: step back.
+      f.get(op).get(OW8).i32(32).i32Mul().i32Sub().get(OW).i32(4).i32Mul().i32Add().set(op);
+    });
+  });
+  return f;
+}

@@ -12,7 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
-import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildScaleRows } from './wasm-conv-kernels';
+import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildMaxPool, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -259,7 +259,9 @@ export interface GemmKernels {
   gemmPanels(pa: number, pb: number, pc: number, mPanels: number, nPanels: number, K: number, ldcBytes: number, order: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
   /** Whole-layer depthwise kernels by `${KW}_${strideW}` (see buildDepthwiseLayer). */
   readonly depthwise: ReadonlyMap<string, DepthwiseFn>;
-  /** Direct small-Cin convolution kernels by stride along W (see buildDirectConv). */
+  /** Max pooling kernels by `${KW}_${strideW}` (see buildMaxPool). */
+  readonly maxPool: ReadonlyMap<string, MaxPoolFn>;
+  /** Direct convolution kernels by stride along W (see buildDirectConv). */
   readonly directConv: Readonly<Record<1 | 2, DirectConvFn>>;
   /** Rows of a row-major block times per-row scales, in place (see buildScaleRows). */
   scaleRows(p: number, rows: number, n: number, pScale: number): void;
@@ -273,6 +275,7 @@ export interface GemmKernels {
 }
 
 export type DepthwiseFn = (pIn: number, pOut: number, pW: number, pBias: number, C: number, m: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padRow: number, colA: number, colB: number, act: number, pSum: number) => void;
+export type MaxPoolFn = (pIn: number, pOut: number, C: number, H: number, W: number, OH: number, OW: number, KH: number, rowStep: number, dhStep: number, pPad: number, Wp: number, padRow: number, colA: number, colB: number) => void;
 export type DirectConvFn = (pIn: number, pOut: number, pW: number, pBias: number, Cin: number, Cout: number, H: number, W: number, OH: number, OW: number, K: number, pTaps: number, rowStep: number, pPad: number, Wp: number, Hp: number, padRow: number, colA: number, colB: number, act: number) => void;
 
 const CONV_VARIANTS = CONV_KWS.flatMap((kw) => [1, 2].map((s) => [kw, s] as [number, 1 | 2]));
@@ -283,7 +286,7 @@ let compiled: WebAssembly.Module | null | undefined;
 export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
-    const conv = [...CONV_VARIANTS.map(([kw, s]) => buildDepthwiseLayer(kw, s)), buildDirectConv(1), buildDirectConv(2)];
+    const conv = [...CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildMaxPool(kw, s)]), buildDirectConv(1), buildDirectConv(2)];
     const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
@@ -308,6 +311,7 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
     scaleRows: ex.scale_rows as GemmKernels['scaleRows'],
     compactRows: ex.compact_rows as GemmKernels['compactRows'],
     addInto: ex.add_into as GemmKernels['addInto'],
+    maxPool: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`maxpool_k${kw}_s${s}`] as MaxPoolFn])),
     directConv: { 1: ex.conv_s1 as DirectConvFn, 2: ex.conv_s2 as DirectConvFn },
   };
 }
