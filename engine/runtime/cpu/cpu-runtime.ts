@@ -107,6 +107,7 @@ export class CpuRuntime extends Interpreter {
       op: '',
       gemm: this.gemm,
       allocF32: (n) => pool.alloc(n),
+      recycleF32: (a) => pool.recycle(a),
       frozenKey: (a) => (frozen().has(a.storage.data) ? a.storage.data : undefined),
     };
     const out = graph.nodes.find((n) => n.op === 'output');

@@ -11,6 +11,8 @@ export interface KernelContext {
   readonly op: string;
   /** An f32 array of n elements from the run's buffer pool; its contents are garbage. */
   allocF32(n: number): Float32Array;
+  /** Give back a buffer from allocF32 that nothing references any more (a kernel's scratch). */
+  recycleF32?(a: Float32Array): void;
   readonly gemm: GemmWorkspace;
   /** A key to cache derived data (packed weights) under, when `a` never changes between runs. */
   frozenKey(a: NDArray): object | undefined;

@@ -6,6 +6,7 @@
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type Activation, type Mat } from './gemm';
+import { contiguousCopy } from './movement';
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
 
 const mat2d = (a: NDArray, offset = a.offset): Mat => ({ data: f32(a), offset, rs: a.strides[0]!, cs: a.strides[1]! });
@@ -85,7 +86,7 @@ export const linearWith = (act?: Activation): FastKernel => ([x, w, bias], ctx) 
   let src = x;
   let rows = rowsView(x);
   if (!rows) {
-    src = x.contiguous();
+    src = contiguousCopy(x, ctx);
     rows = rowsView(src)!;
   }
   const outShape = [...x.shape.slice(0, -1), N];
@@ -100,6 +101,7 @@ export const linearWith = (act?: Activation): FastKernel => ([x, w, bias], ctx) 
     out: f32(out), outOffset: 0, ldo: N,
     epilogue: { addend, act },
   });
+  if (src !== x) ctx.recycleF32?.(f32(src));
   return out;
 };
 

@@ -8,6 +8,7 @@
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { computeStride } from '../../ops/view-geometry';
 import { type FastKernel, type KernelContext, f32 } from './kernel-context';
+import { pointwiseWasm } from './wasm-pointwise';
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 const intList = (v: unknown): v is number[] => Array.isArray(v) && v.every(isInt);
@@ -69,13 +70,46 @@ function stridedCopy(x: NDArray, src: Float32Array, out: Float32Array): void {
   }
 }
 
+let rowStarts = new Int32Array(64);
+
+/** stridedCopy on the WebAssembly row-gather kernel: rows with unit stride, of ≥ 4 floats, from a compact source range. False when it does not apply. */
+function stridedCopySimd(x: NDArray, src: Float32Array, out: Float32Array): boolean {
+  const nd = x.ndim;
+  const n = x.shape[nd - 1]!;
+  if (nd < 2 || x.strides[nd - 1] !== 1 || n < 4 || x.numel < 256) return false;
+  let hi = x.offset;
+  for (let d = 0; d < nd; d++) {
+    if (x.strides[d]! < 0) return false;
+    hi += (x.shape[d]! - 1) * x.strides[d]!;
+  }
+  if (hi - x.offset + 1 > 2 * x.numel) return false;
+  const w = pointwiseWasm();
+  if (!w) return false;
+  const rows = x.numel / n;
+  if (rowStarts.length < rows) rowStarts = new Int32Array(rows * 2);
+  const idx = new Array<number>(nd - 1).fill(0);
+  let off = 0;
+  for (let r = 0; r < rows; r++) {
+    rowStarts[r] = off;
+    for (let d = nd - 2; d >= 0; d--) {
+      idx[d]!++;
+      off += x.strides[d]!;
+      if (idx[d]! < x.shape[d]!) break;
+      off -= x.strides[d]! * x.shape[d]!;
+      idx[d] = 0;
+    }
+  }
+  w.gatherRows(src, x.offset, hi, rowStarts, rows, n, out, 0);
+  return true;
+}
+
 /** A contiguous copy (pooled for f32). */
 export function contiguousCopy(x: NDArray, ctx: KernelContext): NDArray {
   if (x.dtype !== 'float32') return x.clone();
   const out = ctx.allocF32(x.numel);
   const src = f32(x);
   if (x.isContiguous()) out.set(src.subarray(x.offset, x.offset + x.numel));
-  else stridedCopy(x, src, out);
+  else if (!stridedCopySimd(x, src, out)) stridedCopy(x, src, out);
   return new NDArray(new Storage('float32', out), [...x.shape], contiguousStrides(x.shape));
 }
 

@@ -1,8 +1,8 @@
 // The WebAssembly SIMD kernels of wasm-pointwise.ts through the fast kernels
 // that use them, against the reference kernels: layer_norm (rows of a multiple
 // of 4, ≥ 256 elements; with and without affine parameters, strided input, rows
-// whose mean is far larger than their spread) and same-shape + − × ÷ (≥ 256
-// elements, odd lengths, offsets, infinities and NaN).
+// whose mean is far larger than their spread), same-shape + − × ÷ (≥ 256
+// elements, odd lengths, offsets, infinities and NaN) and strided copies by rows.
 
 import { describe, expect, it } from 'vitest';
 import { NDArray } from '../../core/ndarray';
@@ -57,5 +57,25 @@ describe('same-shape binary ops', () => {
         expect(Object.is(out[2 + i], want) || (Number.isNaN(want) && Number.isNaN(out[2 + i]!)), `${kind} at ${i}`).toBe(true);
       }
     }
+  });
+});
+
+describe('strided copies by rows (contiguous, reshape)', () => {
+  const r = rng(12);
+  it('permuted and sliced views of ≥ 256 elements copy exactly', () => {
+    const base = randArray([3, 10, 2, 64], r);
+    const cases: NDArray[] = [
+      base.withView([10, 2, 3, 64], [128, 64, 1280, 1], 0), // the encoder layer's q/k/v split
+      randArray([7, 9, 13], r).withView([9, 7, 13], [13, 117, 1], 0), // rows of 13: a scalar tail
+      randArray([8, 50], r).withView([8, 40], [50, 1], 5), // sliced rows, an offset
+      randArray([2, 3, 8, 16], r).withView([2, 8, 3, 16], [384, 16, 128, 1], 0),
+    ];
+    for (const x of cases) {
+      const { fast, ref } = runBoth('aten.contiguous.default', [x]);
+      expect((fast as NDArray).isContiguous()).toBe(true);
+      expect((fast as NDArray).toArray()).toEqual((ref as NDArray).toArray());
+    }
+    const { fast, ref } = runBoth('aten.reshape.default', [cases[0]!, [20, 192]]);
+    expect((fast as NDArray).toArray()).toEqual((ref as NDArray).toArray());
   });
 });

@@ -243,6 +243,39 @@ function binaryBody(op: number[]): number[] {
   return [...uleb(code.length), ...code];
 }
 
+/**
+ * rows(src, table, out, R, n): out row r (n floats) = the n floats at src + table[r]·4,
+ * table an i32 array of float offsets; byte addresses.
+ */
+function rowsBody(): number[] {
+  const [src, table, out, R, n] = [0, 1, 2, 3, 4];
+  const [r, e, s, d, nb, vb] = [5, 6, 7, 8, 9, 10];
+  const F32_LOAD = [0x2a, 2, 0], F32_STORE = [0x38, 2, 0], I32_LOAD = [0x28, 2, 0];
+  const body = [
+    ...get(n), ...i32c(4), I32_MUL_, ...set(nb),
+    ...get(n), ...i32c(-4), 0x71, ...i32c(4), I32_MUL_, ...set(vb), // bytes in whole groups of 4
+    ...forLoop(r, get(R), i32c(1), [
+      ...get(src), ...get(table), ...get(r), ...i32c(4), I32_MUL_, I32_ADD_, ...I32_LOAD, ...i32c(4), I32_MUL_, I32_ADD_, ...set(s),
+      ...get(out), ...get(r), ...get(nb), I32_MUL_, I32_ADD_, ...set(d),
+      ...forLoop(e, get(vb), i32c(16), [...get(d), ...get(e), I32_ADD_, ...get(s), ...get(e), I32_ADD_, ...LOAD, ...STORE]),
+      // The last n mod 4 floats one by one (e continues from vb).
+      0x02, 0x40, 0x03, 0x40,
+      ...get(e), ...get(nb), I32_GE_U, 0x0d, 1,
+      ...get(d), ...get(e), I32_ADD_, ...get(s), ...get(e), I32_ADD_, ...F32_LOAD, ...F32_STORE,
+      ...bump(e, i32c(4)),
+      0x0c, 0, 0x0b, 0x0b,
+    ]),
+  ];
+  return finish([6, 0x7f], body);
+}
+
+const ceil4 = (n: number): number => (n + 3) & ~3;
+
+function finish(locals: number[], body: number[]): number[] {
+  const code = [locals.length / 2, ...locals, ...body, 0x0b];
+  return [...uleb(code.length), ...code];
+}
+
 export type SimdBinary = 'add' | 'sub' | 'mul' | 'div';
 const BINARY: ReadonlyArray<[SimdBinary, number[]]> = [['add', ADD], ['sub', SUB], ['mul', MUL], ['div', DIV]];
 
@@ -254,11 +287,11 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const name = (s: string) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [3, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0]),
+    ...section(1, [4, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, 0x60, 17, ...new Array<number>(16).fill(0x7f), 0x7d, 0, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
     ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 1]),
-    ...section(3, [7, 0, 1, 2, 0, 0, 0, 0]),
-    ...section(7, [7, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1, ...name('ln'), 0x00, 2, ...BINARY.flatMap(([n], i) => [...name(n), 0x00, 3 + i])]),
-    ...section(10, [7, ...geluBody(), ...attnBody(), ...lnBody(), ...BINARY.flatMap(([, op]) => binaryBody(op))]),
+    ...section(3, [8, 0, 1, 2, 0, 0, 0, 0, 3]),
+    ...section(7, [8, ...name('gelu'), 0x00, 0, ...name('attn'), 0x00, 1, ...name('ln'), 0x00, 2, ...BINARY.flatMap(([n], i) => [...name(n), 0x00, 3 + i]), ...name('rows'), 0x00, 7]),
+    ...section(10, [8, ...geluBody(), ...attnBody(), ...lnBody(), ...BINARY.flatMap(([, op]) => binaryBody(op)), ...rowsBody()]),
   ]);
 }
 
@@ -269,6 +302,11 @@ export interface PointwiseWasm {
   memory(floats: number): Float32Array;
   /** out[o..o+n) = a[ai..ai+n) ∘ b[bi..bi+n) elementwise (out may alias a or b). */
   binary(kind: SimdBinary, a: Float32Array, ai: number, b: Float32Array, bi: number, out: Float32Array, oi: number, n: number): void;
+  /**
+   * A contiguous copy of a strided f32 view whose last dim has stride 1: its rows (n floats each)
+   * lie within src[lo..hi] and start at lo + rowStarts[r]; out[oi..) gets the rows in order.
+   */
+  gatherRows(src: Float32Array, lo: number, hi: number, rowStarts: Int32Array, rows: number, n: number, out: Float32Array, oi: number): void;
   /** Layer norm of M rows of N floats (N % 4 = 0) over the memory, float offsets (see lnBody). */
   layerNorm(x: number, out: number, w: number, b: number, M: number, N: number, eps: number): void;
   /** One attention head over the memory: offsets and row strides in floats (see attnBody). */
@@ -289,6 +327,7 @@ export function pointwiseWasm(): PointwiseWasm | null {
     const gelu = inst.exports.gelu as (src: number, dst: number, n4: number) => void;
     const attn = inst.exports.attn as (...a: number[]) => void;
     const ln = inst.exports.ln as (...a: number[]) => void;
+    const rowsFn = inst.exports.rows as (...a: number[]) => void;
     const bin = Object.fromEntries(BINARY.map(([n]) => [n, inst.exports[n] as (a: number, b: number, n4: number) => void]));
     let view = new Float32Array(memory.buffer);
     const ensure = (floats: number): Float32Array => {
@@ -307,6 +346,14 @@ export function pointwiseWasm(): PointwiseWasm | null {
         out.set(buf.subarray(0, n), oi);
       },
       memory: ensure,
+      gatherRows(src, lo, hi, rowStarts, rows, n, out, oi) {
+        const span = ceil4(hi - lo + 1), tab = span, dst = tab + ceil4(rows), total = rows * n;
+        const buf = ensure(dst + total);
+        buf.set(src.subarray(lo, hi + 1), 0);
+        new Int32Array(buf.buffer, tab * 4, rows).set(rowStarts.subarray(0, rows));
+        rowsFn(0, tab * 4, dst * 4, rows, n);
+        out.set(buf.subarray(dst, dst + total), oi);
+      },
       binary(kind, a, ai, b, bi, out, oi, n) {
         const n4 = (n + 3) >> 2;
         const buf = ensure(n4 * 8);
