@@ -5,13 +5,14 @@
 // torch's TensorIterator would give them (see Note [Output layout of pointwise ops]).
 // Anything not f32 (ints, bools, mixed dtypes) declines to the reference kernels.
 
-import { NDArray, Storage } from '../../core/ndarray';
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { erf as erf_ } from '../../ops/cpu-elementwise';
 
 const erf: (x: number) => number = erf_;
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
 import { fexp, ftanh, geluTanhLoop } from './fast-math';
 import { type SimdBinary, pointwiseWasm } from './wasm-pointwise';
+import { contiguousCopy } from './movement';
 
 export type UnaryKind =
   | 'relu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'silu' | 'gelu' | 'gelu_tanh'
@@ -116,6 +117,25 @@ export function unaryKernel(kind: UnaryKind, inplace: boolean, bounds?: (args: u
     unaryLoop(kind, f32(src), src.offset, out, 0, src.numel, lo, hi);
     return new NDArray(new Storage('float32', out), [...src.shape], [...src.strides]);
   };
+}
+
+/**
+ * Same-shape operands, one contiguous and one strided (e.g. a residual add of a
+ * transposed projection), into a contiguous output: the strided one is gathered
+ * by rows (movement.ts), then the SIMD kernel. Undefined when that does not apply.
+ */
+function simdStrided(kind: SimdBinary, a: NDArray, b: NDArray, strides: readonly number[], ctx: KernelContext): NDArray | undefined {
+  const cs = contiguousStrides(a.shape);
+  if (!strides.every((s, i) => s === cs[i] || a.shape[i] === 1)) return undefined;
+  const w = pointwiseWasm();
+  if (!w || (!a.isContiguous() && !b.isContiguous())) return undefined;
+  const ga = a.isContiguous() ? a : contiguousCopy(a, ctx);
+  const gb = b.isContiguous() ? b : contiguousCopy(b, ctx);
+  const out = ctx.allocF32(a.numel);
+  w.binary(kind, f32(ga), ga.offset, f32(gb), gb.offset, out, 0, a.numel);
+  if (ga !== a) ctx.recycleF32?.(f32(ga));
+  if (gb !== b) ctx.recycleF32?.(f32(gb));
+  return new NDArray(new Storage('float32', out), [...a.shape], cs);
 }
 
 /** Elements from which same-shape + − × ÷ run on the WebAssembly SIMD kernel (copies in and out included, it wins from here). */
@@ -314,6 +334,8 @@ export function binaryF32(kind: BinaryKind, a: NDArray, b: NDArray, ctx: KernelC
     result = into;
   } else {
     const strides = pointwiseOutputStrides(shape, [sa, sb]);
+    const simd = sameShape(a.shape, b.shape) && n >= SIMD_MIN && isSimdBinary(kind) ? simdStrided(kind as SimdBinary, a, b, strides, ctx) : undefined;
+    if (simd) return simd;
     result = new NDArray(new Storage('float32', ctx.allocF32(n)), shape, strides);
   }
   walk(kind, shape, A, a.offset, sa, B, b.offset, sb, f32(result), result.offset, [...result.strides]);

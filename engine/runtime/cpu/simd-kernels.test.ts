@@ -43,6 +43,16 @@ describe('same-shape binary ops', () => {
       }
     }
   });
+  it('one contiguous and one strided operand (a residual add of a transposed projection): values as the reference, layout of the first operand', () => {
+    const src = randArray([2, 10, 64], r);
+    const proj = randArray([10, 2, 64], r).withView([2, 10, 64], [64, 128, 1], 0);
+    for (const [op, args] of [['aten.add.Tensor', [src, proj]], ['aten.mul.Tensor', [proj, src]], ['aten.sub.Tensor', [proj, proj]]] as const) {
+      const { fast, ref } = runBoth(op, [...args]);
+      expect((fast as NDArray).toArray()).toEqual((ref as NDArray).toArray());
+      // TensorIterator's rule: the first operand's layout decides (the reference kernel always writes contiguous).
+      expect([...(fast as NDArray).strides]).toEqual(op === 'aten.add.Tensor' ? [640, 64, 1] : [64, 128, 1]);
+    }
+  });
   it.skipIf(!pointwiseWasm())('the SIMD kernel at offsets, with infinities, NaN and division by zero', () => {
     const w = pointwiseWasm()!;
     const n = 301;
