@@ -200,6 +200,19 @@ describe('constant folding', () => {
     }
   });
 
+  it('a fused in-place GELU over a GEMM of frozen inputs does not fold that GEMM (it would be overwritten every run)', () => {
+    const g = new Graph();
+    const [bias, a, w] = [g.placeholder('bias'), g.placeholder('a'), g.placeholder('w')];
+    const mm = call(g, 'aten.addmm.default', [bias, a, w], 'mm');
+    const v = call(g, 'aten.view.default', [mm, [2, 3, 8]], 'v');
+    g.output(geluChain(g, v));
+    const r = rng(17);
+    const inputs = [randArray([8], r), randArray([6, 5], r, 'float32', 3), randArray([5, 8], r)];
+    const rt = new CpuRuntime(g, { frozenInputs: new Set([0, 1, 2]) });
+    const want = runWith(g, inputs, { fast: false }).toArray();
+    for (let i = 0; i < 3; i++) expectClose(rt.run(inputs) as NDArray, NDArray.fromValues('float32', [2, 3, 8], want), { atol: 1e-6, rtol: 1e-5 });
+  });
+
   it('random ops are never folded', () => {
     const g = new Graph();
     const x = g.placeholder('x');
