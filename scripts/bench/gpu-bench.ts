@@ -152,11 +152,22 @@ async function models(dev: GpuDevice): Promise<void> {
           hostFallbacks: fallbacks.length,
           relDiff: cmp.maxAbsDiff / Math.max(cmp.maxAbsRef, 1e-30),
         };
+        if (!intOnGpu && rt.exec.enableProfiling()) {
+          const runs = 20;
+          for (let i = 0; i < runs; i++) await run();
+          const prof = [...rt.exec.profile].map(([program, e]) => ({ program, msPerRun: e.ms / runs, dispatchesPerRun: e.dispatches / runs })).sort((a, b) => b.msPerRun - a.msPerRun);
+          Object.assign(row, { gpuMsPerRun: prof.reduce((a, e) => a + e.msPerRun, 0), gpuProfile: prof.slice(0, 15) });
+        }
         rows.push(row);
         log(
           `${name.padEnd(20)} int on ${intOnGpu ? 'GPU ' : 'host'}: first ${firstMs.toFixed(1)} ms, median ${row.medianMs.toFixed(3)} ms, min ${row.minMs.toFixed(3)} ms ` +
             `(record ${row.meanRecordMs.toFixed(2)}, encode+submit ${encodeMs.toFixed(2)}, wait ${waitMs.toFixed(2)}; ${row.dispatchesPerRun} dispatches, ${fallbacks.length} host fallbacks) max|Δ|/scale ${row.relDiff.toExponential(2)}`,
         );
+        const gp = (row as { gpuProfile?: { program: string; msPerRun: number; dispatchesPerRun: number }[]; gpuMsPerRun?: number }).gpuProfile;
+        if (gp) {
+          log(`  GPU time per run ${(row as { gpuMsPerRun?: number }).gpuMsPerRun!.toFixed(3)} ms (one pass per dispatch); top programs:`);
+          for (const e of gp.slice(0, 8)) log(`    ${e.msPerRun.toFixed(3)} ms  ×${e.dispatchesPerRun}  ${e.program}`);
+        }
         rt.destroy();
       } catch (e) {
         rows.push({ model: name, intOnGpu, error: (e as Error).message });

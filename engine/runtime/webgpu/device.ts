@@ -48,6 +48,8 @@ export async function acquireDevice(gpu: GpuLike, options: GPURequestAdapterOpti
   if (!adapter) return undefined;
   const l = adapter.limits;
   const device = await adapter.requestDevice({
+    // Time stamps for profiling (GpuExecutor.enableProfiling) where the adapter has them.
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,

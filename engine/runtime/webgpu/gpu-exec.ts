@@ -12,11 +12,22 @@ import { Slicer, pollUntilSettled } from './gpu-wait';
 import { type ElemType, type ProgramInfo, type RunData, ShaderHelper, keyOf } from './program';
 
 // GPUBufferUsage / GPUMapMode values (the globals are not defined in every host).
-const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80, QUERY_RESOLVE: 0x200 } as const;
 const MAP_READ = 0x1;
 const COMPUTE = 0x4; // GPUShaderStage.COMPUTE
 /** Bind groups kept at most (a run of a large model uses a few hundred). */
 const BIND_GROUP_CACHE = 8192;
+
+/** Dispatches a profiled run may hold (two time stamps each; WebGPU allows 4096 queries a set). */
+const MAX_PROFILED = 2048;
+
+// Note [GPU profile]
+// With enableProfiling(), each dispatch runs in a compute pass of its own whose
+// beginning and end are time-stamped; the stamps are resolved into a buffer
+// read back after the outputs. Separate passes add a little time between
+// dispatches, so profiled runs are for finding slow programs, not for the
+// latency figure. Dawn quantizes time stamps unless its timestamp_quantization
+// toggle is disabled (PT2_DAWN_FLAGS="disable-dawn-features=timestamp_quantization").
 
 /** A bind group layout and the pipeline layout over it. */
 interface BindLayout {
@@ -107,6 +118,9 @@ export class GpuExecutor {
   /** Bind groups by layout, buffers and uniform window; cleared when it grows past BIND_GROUP_CACHE. */
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private profiling = false;
+  /** GPU milliseconds by program, summed over profiled runs (enableProfiling). */
+  readonly profile = new Map<string, { dispatches: number; ms: number }>();
   private nextBufferId = 1;
   /** Pipelines being compiled (createComputePipelineAsync: compiling never blocks the JS thread). */
   private readonly toCompile = new Map<string, ProgramInfo>();
@@ -249,6 +263,32 @@ export class GpuExecutor {
     return bg;
   }
 
+  /**
+   * Time every dispatch on the GPU from now on (timestamp queries; the device
+   * needs the 'timestamp-query' feature). False when it cannot.
+   */
+  enableProfiling(): boolean {
+    if (!this.device.features.has('timestamp-query')) return false;
+    this.profiling = true;
+    return true;
+  }
+
+  /** Add a profiled run's pass times to `profile`, by program (name and cache hint). */
+  private async collectProfile(stamps: GPUBuffer, recorded: readonly Recorded[]): Promise<void> {
+    await pollUntilSettled(stamps.mapAsync(MAP_READ), 'reading GPU time stamps');
+    const t = new BigUint64Array(stamps.getMappedRange().slice(0));
+    stamps.unmap();
+    stamps.destroy();
+    recorded.forEach((r, i) => {
+      const ns = Number(t[2 * i + 1]! - t[2 * i]!);
+      const key = `${r.program.name} ${r.program.cacheKey.hint}`;
+      const e = this.profile.get(key) ?? { dispatches: 0, ms: 0 };
+      e.dispatches++;
+      e.ms += ns > 0 ? ns / 1e6 : 0;
+      this.profile.set(key, e);
+    });
+  }
+
   /** Number of distinct compiled pipelines (cache entries). */
   get pipelineCount(): number {
     return this.pipelines.size;
@@ -281,19 +321,36 @@ export class GpuExecutor {
     }
     device.pushErrorScope('validation');
     const encoder = device.createCommandEncoder();
-    if (this.recorded.length) {
-      const pass = encoder.beginComputePass();
+    const recorded = this.recorded;
+    // Profiling: one pass per dispatch, its start and end time stamped (Note [GPU profile]).
+    const timed = this.profiling && recorded.length > 0 && recorded.length <= MAX_PROFILED ? device.createQuerySet({ type: 'timestamp', count: 2 * recorded.length }) : undefined;
+    if (recorded.length) {
+      let pass = timed ? undefined : encoder.beginComputePass();
       let current: GPUComputePipeline | undefined;
-      for (let i = 0; i < this.recorded.length; i++) {
-        const r = this.recorded[i]!;
+      for (let i = 0; i < recorded.length; i++) {
+        const r = recorded[i]!;
         await slicer.tick();
+        if (timed) {
+          pass = encoder.beginComputePass({ timestampWrites: { querySet: timed, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+          current = undefined;
+        }
         const { pipeline, layout } = this.pipelines.get(r.key)!;
-        if (pipeline !== current) pass.setPipeline((current = pipeline));
+        if (pipeline !== current) pass!.setPipeline((current = pipeline));
         const size = Math.max(16, Math.ceil(r.run.uniforms.byteLength / 16) * 16);
-        pass.setBindGroup(0, this.bindGroup(layout, r.buffers, this.uniformBuffer!, size), [offsets[i]!]);
-        pass.dispatchWorkgroups(...r.run.workgroups);
+        pass!.setBindGroup(0, this.bindGroup(layout, r.buffers, this.uniformBuffer!, size), [offsets[i]!]);
+        pass!.dispatchWorkgroups(...r.run.workgroups);
+        if (timed) pass!.end();
       }
-      pass.end();
+      if (!timed) pass!.end();
+    }
+    let stamps: GPUBuffer | undefined;
+    if (timed) {
+      const bytes = 16 * recorded.length;
+      const resolved = device.createBuffer({ size: bytes, usage: USAGE.QUERY_RESOLVE | USAGE.COPY_SRC });
+      stamps = device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+      encoder.resolveQuerySet(timed, 0, 2 * recorded.length, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, stamps, 0, bytes);
+      this.retired.push(resolved);
     }
     this.stats.dispatches += this.recorded.length;
     let total = 0;
@@ -322,6 +379,8 @@ export class GpuExecutor {
     if (!staging) return outputs.map(() => new Float32Array(0));
     await pollUntilSettled(staging.mapAsync(MAP_READ), 'reading results back');
     this.stats.waitMs += now() - t1;
+    if (stamps) await this.collectProfile(stamps, recorded);
+    timed?.destroy();
     for (const b of this.retired) b.destroy();
     this.retired = [];
     this.stats.readbacks++;
