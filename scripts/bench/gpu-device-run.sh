@@ -20,6 +20,8 @@ if [ -z "$NODE" ]; then xz -dc "$D/node.xz" > /tmp/node && chmod +x /tmp/node &&
 xz -dc "$D/dawn.node.xz" > "$D/node_modules/webgpu/dist/linux-x64/dawn.node"
 [ -n "${SKIP_TORCH:-}" ] || PYTHONUNBUFFERED=1 timeout 180 python3 scripts/bench/torch_cuda_bench.py --models "$D/models" --examples assets/examples --out "$OUT/torch.json" 2>&1 | tee "$OUT/torch.log"
 cd "$D"
-timeout 180 "$NODE" gpu-bench.mjs --models models --out "$OUT/ours.json" 2>&1 | tee "$OUT/ours.log"
-PT2_DAWN_FLAGS="enable-dawn-features=allow_unsafe_apis,disable_robustness,disable_workgroup_init" \
+# Unquantized time stamps for the per-program GPU profile (Note [GPU profile]).
+PT2_DAWN_FLAGS="disable-dawn-features=timestamp_quantization" \
+  timeout 180 "$NODE" gpu-bench.mjs --models models --out "$OUT/ours.json" 2>&1 | tee "$OUT/ours.log"
+PT2_DAWN_FLAGS="enable-dawn-features=allow_unsafe_apis,disable_robustness,disable_workgroup_init disable-dawn-features=timestamp_quantization" \
   timeout 120 "$NODE" gpu-bench.mjs --models models --only matmul --out "$OUT/ours-unsafe.json" 2>&1 | tee "$OUT/ours-unsafe.log"
