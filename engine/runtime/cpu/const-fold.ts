@@ -6,9 +6,12 @@
 // and reused while the signature (each such input's shape, each frozen input's
 // identity) stays the same, and recomputed by a full run when it changes.
 //
-// Never folded: random ops, steps that write into a placeholder, graph outputs
-// (the caller owns those), control flow; and a value that a live step writes
-// into (an in-place op) is not folded, nor is anything it is a view of.
+// Never folded: random ops, in-place steps (anything that writes), graph outputs
+// (the caller owns those), control flow; a value that a live step writes into
+// (an in-place op) is not folded, nor is anything it may view (conservatively:
+// every tensor it is computed from); and an input
+// that any step writes into (a buffer mutation, directly or through a view)
+// does not count as frozen.
 
 import { type StorageArray } from '../../core/dtype';
 import { NDArray } from '../../core/ndarray';
@@ -50,8 +53,12 @@ export function planFolding(steps: readonly Step[], placeholderSlots: readonly n
     !outputSlots.has(s.slot) &&
     !s.node.target.startsWith('higher_order.') &&
     !NONDETERMINISTIC.test(s.node.target) &&
-    !(s.writes ?? []).some((w) => phPos.has(w));
+    // In-place steps run every time: what they write may view an input (or a value that must stay live).
+    !s.writes?.length;
   const forcedLive = new Set<Step>();
+  // Placeholders some step writes into (directly or through a view): not constant, whatever `frozen` says.
+  const mutated = new Set<number>();
+  for (const s of steps) for (const w of s.writes ?? []) if (phPos.has(w)) mutated.add(phPos.get(w)!);
   let foldable = new Set<number>();
   for (;;) {
     foldable = new Set();
@@ -60,7 +67,7 @@ export function planFolding(steps: readonly Step[], placeholderSlots: readonly n
       const ok = argSlots.get(s)!.every((i) => {
         if (foldable.has(i)) return true;
         const p = phPos.get(i);
-        return p !== undefined && (frozen.has(p) || SHAPE_ONLY.has(s.node.target));
+        return p !== undefined && ((frozen.has(p) && !mutated.has(p)) || SHAPE_ONLY.has(s.node.target));
       });
       if (ok) foldable.add(s.slot);
     }
@@ -68,7 +75,7 @@ export function planFolding(steps: readonly Step[], placeholderSlots: readonly n
     let changed = false;
     for (const s of steps) {
       if (foldable.has(s.slot)) continue;
-      for (const w of s.writes ?? []) if (foldable.has(w)) changed = markLive(w, producer, argSlots, foldable, forcedLive) || changed;
+      for (const w of s.writes ?? []) if (foldable.has(w)) changed = markLive(w, producer, argSlots, foldable, forcedLive, phPos, mutated) || changed;
     }
     if (!changed) break;
   }
@@ -97,11 +104,21 @@ function scalarValued(s: Step): boolean {
 }
 
 /** Force `slot`'s step live, and the steps whose storage it may share (its tensor arguments, transitively). */
-function markLive(slot: number, producer: Map<number, Step>, argSlots: Map<Step, number[]>, foldable: Set<number>, forced: Set<Step>): boolean {
+function markLive(
+  slot: number, producer: Map<number, Step>, argSlots: Map<Step, number[]>, foldable: Set<number>, forced: Set<Step>,
+  phPos: Map<number, number>, mutated: Set<number>,
+): boolean {
+  const p = phPos.get(slot);
+  if (p !== undefined) {
+    // The write reaches a (frozen) input through views: that input changes from run to run.
+    if (mutated.has(p)) return false;
+    mutated.add(p);
+    return true;
+  }
   const s = producer.get(slot);
   if (!s || !foldable.has(slot) || forced.has(s) || scalarValued(s)) return false;
   forced.add(s);
-  for (const i of argSlots.get(s)!) markLive(i, producer, argSlots, foldable, forced);
+  for (const i of argSlots.get(s)!) markLive(i, producer, argSlots, foldable, forced, phPos, mutated);
   return true;
 }
 

@@ -213,6 +213,21 @@ describe('constant folding', () => {
     for (let i = 0; i < 3; i++) expectClose(rt.run(inputs) as NDArray, NDArray.fromValues('float32', [2, 3, 8], want), { atol: 1e-6, rtol: 1e-5 });
   });
 
+  it('a frozen buffer that the graph mutates (directly or through a view) is not treated as constant', () => {
+    for (const throughView of [false, true]) {
+      const g = new Graph();
+      const [buf, x] = [g.placeholder('buf'), g.placeholder('x')];
+      const doubled = call(g, 'aten.mul.Tensor', [buf, 2], 'doubled'); // reads buf before this run's update
+      const target = throughView ? call(g, 'aten.view.default', [buf, [-1]], 'flat') : buf;
+      call(g, 'aten.add_.Tensor', [target, 1], 'bump');
+      g.output(call(g, 'aten.add.Tensor', [x, doubled], 'out'));
+      const rt = new CpuRuntime(g, { frozenInputs: new Set([0]) });
+      const b = NDArray.fromValues('float32', [3], [0, 0, 0]);
+      const input = NDArray.fromValues('float32', [3], [1, 1, 1]);
+      for (let i = 0; i < 3; i++) expect((rt.run([b, input]) as NDArray).toArray(), `run ${i}, view ${throughView}`).toEqual([1 + 2 * i, 1 + 2 * i, 1 + 2 * i]);
+    }
+  });
+
   it('random ops are never folded', () => {
     const g = new Graph();
     const x = g.placeholder('x');
