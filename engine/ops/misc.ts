@@ -24,7 +24,7 @@ import { binaryKernel, bitwise, castArray, dtypeTitle, filled } from './cpu-elem
 import { clampMin, inplaceOp, maskedFillTensor, notImplemented } from './elementwise';
 import { meta, resultDType, wrapDim, wrapDims, type Operand } from './meta-utils';
 import { defineInplace, defineOp } from './registry';
-import { dtypeArg, viewOffsets } from './reduction';
+import { checkCumDType, cumprodSteps, dtypeArg, viewOffsets } from './reduction';
 import { type OpDef, OpGroup, type TensorMeta } from './types';
 import { CPU_DEVICE, PRESERVE_FORMAT, STRIDED_LAYOUT, likeStrides, mul, viewOp } from './view-geometry';
 
@@ -371,7 +371,7 @@ export const cumprod = defineOp({
     wrapDim(dim as number, s.shape.length);
     return meta(dtypeArg(dtype) ?? (isIntegral(s.dtype, true) ? 'int64' : s.dtype), s.shape);
   },
-  cpu: ([self, dim, dtype]) => {
+  cpu: ([self, dim, dtype], ctx) => {
     const x = A(self);
     const outD = dtypeArg(dtype) ?? (isIntegral(x.dtype, true) ? 'int64' : x.dtype);
     const d = wrapDim(dim as number, x.ndim);
@@ -380,14 +380,18 @@ export const cumprod = defineOp({
       out.storage.data[0] = roundToDType(outD, x.item());
       return out;
     }
+    checkCumDType('cumprod_out_cpu', outD, x.numel, ctx.op);
     const inL = lanes(x, d);
     const outL = lanes(out, d);
     const src = x.storage.data;
+    // The input converted to outD element by element, products in outD (wrapping for integers).
+    const { cast, step } = cumprodSteps(x.dtype, outD);
     for (let l = 0; l < inL.length; l++) {
       let acc = 1;
       for (let k = 0; k < x.shape[d]!; k++) {
-        acc = roundToDType(outD, acc * roundToDType(outD, Number(src[inL[l]! + k * x.strides[d]!])));
-        out.storage.data[outL[l]! + k * out.strides[d]!] = acc;
+        const v = Number(src[inL[l]! + k * x.strides[d]!]);
+        acc = step(acc, cast ? cast(v) : v);
+        out.storage.data[outL[l]! + k * out.strides[d]!] = roundToDType(outD, acc);
       }
     }
     return out;

@@ -86,4 +86,17 @@ describe('reduction decompositions (as run_decompositions prints them)', () => {
     ]);
     expect((result as TensorMeta).shape).toEqual([3, 5]);
   });
+  it('logsumexp(x, []) keeps size-1 dims, as its meta does (torch gives [1, 1, 1])', () => {
+    const { calls, result } = recordDecomp(ALL, logsumexp, [x, []]);
+    expect(calls[0]).toMatchObject({ op: 'aten.amax.default', args: [x, [], true] });
+    expect((result as TensorMeta).shape).toEqual([1, 1, 1]);
+    expect((logsumexp.meta(bindArgs(logsumexp.parsed, [x, []]), metaCtx('logsumexp')) as TensorMeta).shape).toEqual([1, 1, 1]);
+  });
+  it('logsumexp of an empty input → exp, sum, log (torch._refs: no amax of nothing)', () => {
+    const e = meta('float32', [0, 3]);
+    const { calls, result } = recordDecomp(ALL, logsumexp, [e, [1], true]);
+    expect(opNames(calls)).toEqual(['aten.exp.default', 'aten.sum.dim_IntList', 'aten.log.default']);
+    expect((result as TensorMeta).shape).toEqual([0, 1]);
+    expect((recordDecomp(ALL, logsumexp, [e, []]).result as TensorMeta).shape).toEqual([]);
+  });
 });

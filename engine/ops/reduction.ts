@@ -6,12 +6,28 @@
 // so any strides (transposed, expanded, sliced) work without a copy. Floating
 // sums and means accumulate in float64 and round to the output dtype once.
 //
+// Note [Reduction dim lists]
+// An empty dim list means different things per overload, as in torch 2.13:
+// sum.dim_IntList / mean.dim / var / std / amax / amin / linalg_vector_norm /
+// norm reduce every dim; any.dims / all.dims (`int[]? dim`) reduce none (the
+// elementwise truth value, same shape); logsumexp reduces every dim but keeps
+// them as size 1 (fake tensors give [1, …, 1]; eager without keepdim raises
+// "output with shape [] doesn't match the broadcast shape [1, …, 1]"), except on
+// an empty input, where it is sum(exp(x), dim).log() and dim=[] reduces all.
+//
+// Note [Reduction dtype]
+// With dtype= (and for the int64 widening of integer inputs), torch converts the
+// input to the result dtype element by element before reducing
+// (make_reduction_from_out_ty): float → int truncates and wraps, → half rounds,
+// → bool tests != 0. mean(dtype=float16/bfloat16) instead sums in float32 and
+// rounds once. int64 results wrap at 2^64 (exact while the values fit a double).
+//
 // Decompositions mirror what torch's run_decompositions() emits (2.11/2.13):
 // sum.default → sum.dim_IntList(x, []); var.dim → var.correction; std → var.correction
 // + sqrt; all → logical_not + any + logical_not; logsumexp → amax/where/exp/sum/log.
 
 import { type DType, isFloating, isIntegral, isDType, roundToDType } from '../core/dtype';
-import { IndexOutOfRangeError, OpArgumentError, check } from '../core/errors';
+import { IndexOutOfRangeError, OpArgumentError, UnsupportedOperatorError, check } from '../core/errors';
 import { NDArray } from '../core/ndarray';
 import { PyFloat, type PyScalar, scalarToNumber } from '../core/scalar';
 import { type IntLike, guardBool, symEq, hintInt } from '../symbolic';
@@ -19,6 +35,7 @@ import { meta, wrapDim, wrapDims, floatResult } from './meta-utils';
 import { defineOp } from './registry';
 import { type OpDef, OpGroup, type TensorMeta, type DecompContext } from './types';
 import { CPU_DEVICE, STRIDED_LAYOUT } from './movement';
+import { castValue } from './cpu-elementwise';
 
 // ---------------------------------------------------------------------------
 // Shared helpers (also used by matmul.ts, conv.ts and norm.ts)
@@ -124,6 +141,20 @@ function reducedShape(shape: readonly IntLike[], dims: readonly number[], keepdi
   return out;
 }
 
+/** An `int[]? dim` list (any.dims / all.dims): None means every dim, [] none. */
+function optDimList(dim: unknown, ndim: number): number[] {
+  if (dim === null || dim === undefined) return [...Array(ndim).keys()];
+  const list = (Array.isArray(dim) ? dim : [dim]).map(num);
+  if (ndim === 0) {
+    for (const d of list) wrapDim(d, 0);
+    return [];
+  }
+  return wrapDims(list, ndim).sort((a, b) => a - b);
+}
+
+/** Whether a dim argument is an explicitly empty list. */
+const isEmptyList = (dim: unknown): boolean => Array.isArray(dim) && dim.length === 0;
+
 function metaDims(dim: unknown, ndim: number): number[] {
   if (dim === null || dim === undefined) return [...Array(ndim).keys()];
   const list = (Array.isArray(dim) ? dim : [dim]) as number[];
@@ -150,17 +181,55 @@ function reduceKernel(x: NDArray, dims: readonly number[], keepdim: boolean, out
   return fromF64(outDType, outShape, vals);
 }
 
+// int64 arithmetic wrapping at 2^64 (torch's overflow), exact while both operands
+// and the wrapped result are doubles that hold integers exactly; a BigInt only
+// past 2^53.
+const wrap64 = (v: bigint): number => Number(BigInt.asIntN(64, v)) + 0;
+const add64 = (a: number, b: number): number => {
+  const s = a + b;
+  return Number.isSafeInteger(s) ? s : wrap64(BigInt(a) + BigInt(b));
+};
+const mul64 = (a: number, b: number): number => {
+  const p = a * b;
+  return Number.isSafeInteger(p) ? p + 0 : wrap64(BigInt(a) * BigInt(b));
+};
+
+/** The per-element conversion of a `from` input reduced in `to`; null when it changes nothing. */
+function elementCast(from: DType, to: DType): ((v: number) => number) | null {
+  if (from === to || to === 'float64') return null;
+  if (to === 'int64' && isIntegral(from, true)) return null;
+  if (to === 'float32' && from !== 'int64' && from !== 'int32' && from !== 'float64') return null;
+  return (v) => castValue(to, v);
+}
+
+/** A product step in `d`: wraps like torch's integer types, rounds like its floating ones. */
+function productStep(d: DType): (acc: number, v: number) => number {
+  switch (d) {
+    case 'int64':
+      return mul64;
+    case 'int32':
+      return (a, v) => Math.imul(a, v);
+    case 'float64':
+      return (a, v) => a * v;
+    default:
+      return (a, v) => castValue(d, a * v);
+  }
+}
+
 function sumKernel(x: NDArray, dims: readonly number[], keepdim: boolean, outDType: DType, mean: boolean): NDArray {
   const { outShape, outer, inner } = planReduce(x, dims, keepdim);
   const src = x.storage.data;
   const vals = new Float64Array(outer.length);
   const n = inner.length;
-  // sum(dtype=...) converts the input first: truncation for float → int, rounding for → half types.
-  const cast = x.dtype !== outDType && isFloating(x.dtype) && (isIntegral(outDType, true) || outDType === 'float16' || outDType === 'bfloat16') ? outDType : null;
+  // See Note [Reduction dtype]: mean of a half dtype sums the input as float32.
+  const accD = mean && (outDType === 'float16' || outDType === 'bfloat16') ? 'float32' : outDType;
+  const cast = elementCast(x.dtype, accD);
+  const int64 = outDType === 'int64';
   for (let o = 0; o < outer.length; o++) {
     const base = outer[o]!;
     let acc = 0;
-    if (cast) for (let i = 0; i < n; i++) acc += roundToDType(cast, src[base + inner[i]!]!);
+    if (int64) for (let i = 0; i < n; i++) acc = add64(acc, cast ? cast(src[base + inner[i]!]!) : src[base + inner[i]!]!);
+    else if (cast) for (let i = 0; i < n; i++) acc += cast(src[base + inner[i]!]!);
     else for (let i = 0; i < n; i++) acc += src[base + inner[i]!]!;
     vals[o] = mean ? acc / n : acc;
   }
@@ -248,8 +317,10 @@ export const meanDefault = defineOp({
 });
 
 function prodCpu(x: NDArray, dims: number[], keepdim: boolean, outDType: DType): NDArray {
-  const trunc = isFloating(x.dtype) && isIntegral(outDType, true);
-  return reduceKernel(x, dims, keepdim, outDType, 1, trunc ? (a, v) => a * Math.trunc(v) : (a, v) => a * v);
+  // torch multiplies in the result dtype (Note [Reduction dtype]).
+  const cast = elementCast(x.dtype, outDType);
+  const step = productStep(outDType);
+  return reduceKernel(x, dims, keepdim, outDType, 1, cast ? (a, v) => step(a, cast(v)) : step);
 }
 
 export const prodDefault = defineOp({
@@ -282,19 +353,24 @@ export const prodDimInt = defineOp({
 const maxStep = (a: number, v: number): number => (Number.isNaN(a) ? a : Number.isNaN(v) || v > a ? v : a);
 const minStep = (a: number, v: number): number => (Number.isNaN(a) ? a : Number.isNaN(v) || v < a ? v : a);
 
+const noDimMsg = (name: string): string =>
+  `${name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`;
+
 function amaxLike(name: 'amax' | 'amin', step: (a: number, v: number) => number, init: number): OpDef {
   return defineOp({
     schema: `${name}(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor`,
     groups: [OpGroup.Reduction, OpGroup.Core],
-    meta: ([self, dim, keepdim]) => {
+    meta: ([self, dim, keepdim], ctx) => {
       const s = T(self);
       const dims = metaDims(dim, s.shape.length);
+      check(!(isEmptyList(dim) && numelIsZero(s.shape)), ctx.op, () => noDimMsg(name));
       checkNonEmptyDims(name, s.shape, dims);
       return meta(s.dtype, reducedShape(s.shape, dims, keepdim === true));
     },
-    cpu: ([self, dim, keepdim]) => {
+    cpu: ([self, dim, keepdim], ctx) => {
       const x = A(self);
       const dims = reduceDims(dim, x.ndim);
+      check(!(isEmptyList(dim) && x.numel === 0), ctx.op, () => noDimMsg(name));
       checkNonEmptyDims(name, x.shape, dims);
       return reduceKernel(x, dims, keepdim === true, x.dtype, init, step);
     },
@@ -508,9 +584,9 @@ export const anyDims = defineOp({
   groups: [OpGroup.Reduction, OpGroup.Core],
   meta: ([self, dim, keepdim]) => {
     const s = T(self);
-    return meta(boolReduceDType(s.dtype), reducedShape(s.shape, metaDims(dim, s.shape.length), keepdim === true));
+    return meta(boolReduceDType(s.dtype), reducedShape(s.shape, optDimList(dim, s.shape.length), keepdim === true));
   },
-  cpu: ([self, dim, keepdim]) => anyCpu(A(self), reduceDims(dim, A(self).ndim), keepdim === true),
+  cpu: ([self, dim, keepdim]) => anyCpu(A(self), optDimList(dim, A(self).ndim), keepdim === true),
 });
 
 function allCpu(x: NDArray, dims: number[], keepdim: boolean): NDArray {
@@ -543,14 +619,25 @@ export const allDims = defineOp({
   groups: [OpGroup.Reduction],
   meta: ([self, dim, keepdim]) => {
     const s = T(self);
-    return meta(boolReduceDType(s.dtype), reducedShape(s.shape, metaDims(dim, s.shape.length), keepdim === true));
+    return meta(boolReduceDType(s.dtype), reducedShape(s.shape, optDimList(dim, s.shape.length), keepdim === true));
   },
-  cpu: ([self, dim, keepdim]) => allCpu(A(self), reduceDims(dim, A(self).ndim), keepdim === true),
+  cpu: ([self, dim, keepdim]) => allCpu(A(self), optDimList(dim, A(self).ndim), keepdim === true),
   decomp: ([self, dim, keepdim], ctx) => notOf(ctx, ctx.call('aten.any.dims', [notOf(ctx, self), dim, keepdim])),
 });
 
 // ---------------------------------------------------------------------------
-// cumsum
+// cumsum (cumprod lives in misc.ts and shares the helpers below)
+
+/** torch's CPU cumsum/cumprod kernels have no bool instantiation (0-d and empty inputs never reach them). */
+export function checkCumDType(kernel: string, outDType: DType, numel: number, op: string): void {
+  if (outDType === 'bool' && numel > 0) throw new UnsupportedOperatorError(op, `"${kernel}" not implemented for 'Bool'`);
+}
+
+/** Per-element conversion and product step of cumprod in `outDType` (Note [Reduction dtype]). */
+export function cumprodSteps(inDType: DType, outDType: DType): { cast: ((v: number) => number) | null; step: (acc: number, v: number) => number } {
+  // torch accumulates floating types in double (float for half types): no rounding per step.
+  return { cast: elementCast(inDType, outDType), step: isFloating(outDType) ? (a, v) => a * v : productStep(outDType) };
+}
 
 export const cumsum = defineOp({
   schema: 'cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor',
@@ -560,7 +647,7 @@ export const cumsum = defineOp({
     wrapDim(num(dim), s.shape.length);
     return meta(sumDType(s.dtype, dtypeArg(dtype)), s.shape);
   },
-  cpu: ([self, dim, dtype]) => {
+  cpu: ([self, dim, dtype], ctx) => {
     const x = A(self);
     const outDType = sumDType(x.dtype, dtypeArg(dtype));
     const out = NDArray.zeros(outDType, x.shape);
@@ -570,6 +657,7 @@ export const cumsum = defineOp({
       return out;
     }
     const d = wrapDim(num(dim), x.ndim);
+    checkCumDType('cumsum_out_cpu', outDType, x.numel, ctx.op);
     const len = x.shape[d]!;
     const keptShape = x.shape.filter((_, i) => i !== d);
     const inOuter = viewOffsets(x, keptShape, x.strides.filter((_, i) => i !== d), x.offset);
@@ -578,13 +666,16 @@ export const cumsum = defineOp({
     const sOut = out.strides[d]!;
     const src = x.storage.data;
     const dst = out.storage.data;
-    // torch's CPU cumsum accumulates floats in double and rounds each output.
-    const trunc = isFloating(x.dtype) && isIntegral(outDType, true);
+    // torch's CPU cumsum converts the input to the result dtype first (Note [Reduction
+    // dtype]), accumulates floats in double and rounds each output.
+    const cast = elementCast(x.dtype, outDType);
+    const int64 = outDType === 'int64';
     for (let o = 0; o < inOuter.length; o++) {
       let acc = 0;
       for (let k = 0; k < len; k++) {
-        const v = src[inOuter[o]! + k * sIn]!;
-        acc += trunc ? Math.trunc(v) : v;
+        const raw = src[inOuter[o]! + k * sIn]!;
+        const v = cast ? cast(raw) : raw;
+        acc = int64 ? add64(acc, v) : acc + v;
         dst[outOuter[o]! + k * sOut] = roundToDType(outDType, acc);
       }
     }
@@ -600,10 +691,14 @@ export const logsumexp = defineOp({
   groups: [OpGroup.Reduction],
   meta: ([self, dim, keepdim]) => {
     const s = T(self);
-    return meta(floatResult(s.dtype), reducedShape(s.shape, metaDims(dim, s.shape.length), keepdim === true));
+    // dim=[] keeps every reduced dim as size 1, unless the input is empty (Note [Reduction dim lists]).
+    const keep = keepdim === true || (isEmptyList(dim) && !numelIsZero(s.shape));
+    return meta(floatResult(s.dtype), reducedShape(s.shape, metaDims(dim, s.shape.length), keep));
   },
-  cpu: ([self, dim, keepdim]) => {
+  cpu: ([self, dim, keepdim], ctx) => {
     const x = A(self);
+    if (isEmptyList(dim) && keepdim !== true && x.ndim > 0 && x.numel > 0)
+      throw new OpArgumentError(ctx.op, `output with shape [] doesn't match the broadcast shape [${x.shape.map(() => 1).join(', ')}]`);
     const { outShape, outer, inner } = planReduce(x, reduceDims(dim, x.ndim), keepdim === true);
     const src = x.storage.data;
     const vals = new Float64Array(outer.length);
@@ -624,6 +719,8 @@ export const logsumexp = defineOp({
     const m = ctx.meta(self);
     if (!isFloating(m.dtype)) x = ctx.call('aten._to_copy.default', [self], { dtype: 'float32' });
     const dims = dim as number[];
+    // An empty input has no maximum to shift by: log(sum(exp(x), dim, keepdim)).
+    if (numelIsZero(m.shape)) return ctx.call('aten.log.default', [ctx.call('aten.sum.dim_IntList', [ctx.call('aten.exp.default', [x]), dims, keepdim])]);
     const amaxV = ctx.call('aten.amax.default', [x, dims, true]);
     const absV = ctx.call('aten.abs.default', [amaxV]);
     const isInf = ctx.call('aten.eq.Scalar', [absV, Infinity]);
