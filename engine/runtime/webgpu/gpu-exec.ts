@@ -371,13 +371,17 @@ export class GpuExecutor {
     this.recorded = [];
     this.retired.push(...this.runUploads);
     this.runUploads = [];
+    // Ask for the mapping right away: the error scope and the mapping then settle
+    // in the same turn of Dawn's event processing (each turn is a timer hop in Node).
+    const mapped = staging?.mapAsync(MAP_READ);
+    mapped?.catch(() => undefined);
     const error = await pollUntilSettled(failed, 'checking the run for validation errors');
     if (error) {
       staging?.destroy();
       throw new Error(`WebGPU rejected the run: ${error.message}`);
     }
     if (!staging) return outputs.map(() => new Float32Array(0));
-    await pollUntilSettled(staging.mapAsync(MAP_READ), 'reading results back');
+    await pollUntilSettled(mapped!, 'reading results back');
     this.stats.waitMs += now() - t1;
     if (stamps) await this.collectProfile(stamps, recorded);
     timed?.destroy();

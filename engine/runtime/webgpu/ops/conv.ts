@@ -59,25 +59,43 @@ export function conv2dRun(g: ConvGeometry, xStrides: readonly number[], xOffset:
 }
 
 /** Mean over the last `inner` elements of each of `rows` rows of a contiguous input. Uniforms: rows, inner, offset. */
+/**
+ * Mean of each contiguous row (global average pooling): one workgroup of 64
+ * threads a row, each summing a strided share, then a tree in workgroup memory.
+ * Uniforms: rows, row length, offset, workgroups along x.
+ */
 export function rowMeanProgram(): ProgramInfo {
   return {
     name: 'row_mean',
-    cacheKey: { hint: '', inputDependencies: ['f32'] },
+    cacheKey: { hint: 'wg64', inputDependencies: ['f32'] },
     bindings: { inputs: ['f32'], outputs: ['f32'] },
-    uniformWords: 3,
+    uniformWords: 4,
     getShaderSource: (h) =>
       `${h.prelude()}
-${h.main(`  if (idx >= U(0u)) { return; }
+var<workgroup> part: array<f32, 64>;
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = wg.x + wg.y * U(3u);
   let L = U(1u);
-  let base = U(2u) + idx * L;
   var s = 0.0;
-  for (var i = 0u; i < L; i = i + 1u) { s = s + in0[base + i]; }
-  out0[idx] = s / f32(L);`)}`,
+  if (row < U(0u)) {
+    let base = U(2u) + row * L;
+    for (var i = li; i < L; i = i + 64u) { s = s + in0[base + i]; }
+  }
+  part[li] = s;
+  workgroupBarrier();
+  for (var w = 32u; w > 0u; w = w / 2u) {
+    if (li < w) { part[li] = part[li] + part[li + w]; }
+    workgroupBarrier();
+  }
+  if (li == 0u && row < U(0u)) { out0[row] = part[0] / f32(L); }
+}`,
   };
 }
 
 export function rowMeanRun(rows: number, inner: number, offset: number): RunData {
-  return { uniforms: new Uniforms().u(rows, inner, offset).build(), workgroups: gridFor(rows) };
+  const [x, y] = gridFor(rows, 1);
+  return { uniforms: new Uniforms().u(rows, inner, offset, x).build(), workgroups: [x, y, 1] };
 }
 
 /** max_pool2d: uniforms total, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, x strides[4], x offset. */
