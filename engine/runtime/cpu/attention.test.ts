@@ -47,6 +47,10 @@ describe('scaled_dot_product_attention fast paths', () => {
     const neg = NDArray.fromValues('float32', [4, 6], Array.from({ length: 24 }, (_, i) => (i < 6 ? -Infinity : 0.5)));
     expect(check([q, k, v, neg]).toArray().slice(0, 4)).toEqual([0, 0, 0, 0]);
   });
+  it('no keys or no queries', () => {
+    check([randArray([1, 2, 3, 8], r), randArray([1, 2, 0, 8], r), randArray([1, 2, 0, 4], r)]);
+    check([randArray([1, 2, 0, 8], r), randArray([1, 2, 5, 8], r), randArray([1, 2, 5, 4], r)]);
+  });
   it('large heads (GEMM path) agree too', () => {
     const q = randArray([1, 2, 64, 32], r), k = randArray([1, 2, 70, 32], r), v = randArray([1, 2, 70, 24], r);
     check([q, k, v]);

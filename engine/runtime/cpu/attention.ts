@@ -208,7 +208,7 @@ class SmallHeads {
   static create(w: PointwiseWasm, q: NDArray, k: NDArray, v: NDArray, outLen: number, M: NDArray | null, mStr: number[] | null, causal: boolean): SmallHeads | undefined {
     const nd = q.ndim;
     const E = q.shape[nd - 1]!, Ev = v.shape[nd - 1]!;
-    if (E % 4 || Ev % 4 || q.strides[nd - 1] !== 1 || k.strides[nd - 1] !== 1 || v.strides[nd - 1] !== 1) return undefined;
+    if (!q.shape[nd - 2] || !k.shape[nd - 2] || E % 4 || Ev % 4 || q.strides[nd - 1] !== 1 || k.strides[nd - 1] !== 1 || v.strides[nd - 1] !== 1) return undefined;
     const ranges = new Map<Float32Array, [number, number]>();
     let need = 0;
     for (const t of [q, k, v]) {
