@@ -20,6 +20,8 @@ const BIND_GROUP_CACHE = 8192;
 
 /** Dispatches a profiled run may hold (two time stamps each; WebGPU allows 4096 queries a set). */
 const MAX_PROFILED = 2048;
+/** Per-dispatch times kept for each program (the first ones; for medians). */
+const MAX_SAMPLES = 4096;
 
 // Note [GPU profile]
 // With enableProfiling(), each dispatch runs in a compute pass of its own whose
@@ -120,7 +122,7 @@ export class GpuExecutor {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private profiling = false;
   /** GPU milliseconds by program, summed over profiled runs (enableProfiling). */
-  readonly profile = new Map<string, { dispatches: number; ms: number }>();
+  readonly profile = new Map<string, { dispatches: number; ms: number; samples: number[] }>();
   private nextBufferId = 1;
   /** Pipelines being compiled (createComputePipelineAsync: compiling never blocks the JS thread). */
   private readonly toCompile = new Map<string, ProgramInfo>();
@@ -273,6 +275,10 @@ export class GpuExecutor {
     return true;
   }
 
+  disableProfiling(): void {
+    this.profiling = false;
+  }
+
   /** Add a profiled run's pass times to `profile`, by program (name and cache hint). */
   private async collectProfile(stamps: GPUBuffer, recorded: readonly Recorded[]): Promise<void> {
     await pollUntilSettled(stamps.mapAsync(MAP_READ), 'reading GPU time stamps');
@@ -282,9 +288,11 @@ export class GpuExecutor {
     recorded.forEach((r, i) => {
       const ns = Number(t[2 * i + 1]! - t[2 * i]!);
       const key = `${r.program.name} ${r.program.cacheKey.hint}`;
-      const e = this.profile.get(key) ?? { dispatches: 0, ms: 0 };
+      const e = this.profile.get(key) ?? { dispatches: 0, ms: 0, samples: [] };
+      const ms = ns > 0 ? ns / 1e6 : 0;
       e.dispatches++;
-      e.ms += ns > 0 ? ns / 1e6 : 0;
+      e.ms += ms;
+      if (e.samples.length < MAX_SAMPLES) e.samples.push(ms);
       this.profile.set(key, e);
     });
   }
