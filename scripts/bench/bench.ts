@@ -6,9 +6,9 @@
 //
 //   npm run bench -- [--models a,b] [--warmup N] [--reps N] [--json] [--python PATH]
 //
-// Every engine gets the same warm-up: at least --warmup runs (default 200) and
-// then more, up to 4× that, until the median of the last 20 runs stops
-// improving by more than 2% (V8 tiers up our kernels over the first ~100 runs).
+// Every engine gets the same warm-up (class Settle): at least --warmup runs
+// (default 200), then on until 100 runs bring no 20-run median 2% below the
+// best so far, at most 10× --warmup (V8 tiers our kernels up over hundreds of runs).
 // The table shows median (min) of the next --reps runs (default 100).
 
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,8 @@ const SHAPES: Record<string, number[]> = {
 interface Timing {
   median: number;
   min: number;
+  /** Warm-up runs before timing (see Settle). */
+  warm?: number;
 }
 interface Row {
   model: string;
@@ -55,11 +57,17 @@ function readRaw(path: string, dtype: string, shape: number[]): NDArray {
   return new NDArray(new Storage(dtype as 'float32', data), shape, contiguousStrides(shape));
 }
 
-/** Warm-up policy shared by every engine: `warmup` runs, then up to 3·warmup more until 20-run medians settle. */
+/**
+ * Warm-up policy shared by every engine: at least `warmup` runs, then on until
+ * five 20-run windows in a row bring no median more than 2% below the best so
+ * far (V8 keeps tiering up JavaScript and WebAssembly for hundreds of runs), at
+ * most 10·warmup runs.
+ */
 class Settle {
   private window: number[] = [];
   private best = Infinity;
-  private n = 0;
+  private stale = 0;
+  n = 0;
   constructor(private readonly warmup: number) {}
   /** Record one warm-up time; true while warming up should continue. */
   more(ms: number): boolean {
@@ -68,15 +76,17 @@ class Settle {
     if (this.window.length < 20) return true;
     const med = stats(this.window).median;
     this.window = [];
-    const improved = med < this.best * 0.98;
+    if (med < this.best * 0.98) this.stale = 0;
+    else this.stale++;
     this.best = Math.min(this.best, med);
     if (this.n < this.warmup) return true;
-    return improved && this.n < 4 * this.warmup;
+    return this.stale < 5 && this.n < 10 * this.warmup;
   }
 }
 
 function time(fn: () => unknown, warmup: number, reps: number): Timing {
-  for (const s = new Settle(warmup); ; ) {
+  const s = new Settle(warmup);
+  for (;;) {
     const t0 = performance.now();
     fn();
     if (!s.more(performance.now() - t0)) break;
@@ -87,11 +97,12 @@ function time(fn: () => unknown, warmup: number, reps: number): Timing {
     fn();
     ms.push(performance.now() - t0);
   }
-  return stats(ms);
+  return { ...stats(ms), warm: s.n };
 }
 
 async function timeAsync(fn: () => Promise<unknown>, warmup: number, reps: number): Promise<Timing> {
-  for (const s = new Settle(warmup); ; ) {
+  const s = new Settle(warmup);
+  for (;;) {
     const t0 = performance.now();
     await fn();
     if (!s.more(performance.now() - t0)) break;
@@ -102,7 +113,7 @@ async function timeAsync(fn: () => Promise<unknown>, warmup: number, reps: numbe
     await fn();
     ms.push(performance.now() - t0);
   }
-  return stats(ms);
+  return { ...stats(ms), warm: s.n };
 }
 
 async function benchOrt(onnx: string, raw: Buffer, dtype: string, shape: number[], warmup: number, reps: number): Promise<Timing> {
@@ -119,7 +130,8 @@ function benchTorch(python: string, pt2: string, input: string, dtype: string, s
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error((r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.status}`);
   const line = r.stdout.trim().split('\n').at(-1)!;
-  return stats((JSON.parse(line) as { ms: number[] }).ms);
+  const rec = JSON.parse(line) as { ms: number[]; warm?: number };
+  return { ...stats(rec.ms), warm: rec.warm };
 }
 
 function relDiff(name: string, out: NDArray): number | undefined {
@@ -207,6 +219,8 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
   for (const r of rows) for (const n of r.notes) console.log(`note: ${r.model}: ${n}`);
+  const warm = (t?: Timing) => (t?.warm === undefined ? '—' : String(t.warm));
+  for (const r of rows) if (r.ours || r.ort || r.torch) console.log(`warm-up runs: ${r.model}: ours ${warm(r.ours)}, ORT ${warm(r.ort)}, torch ${warm(r.torch)}`);
 }
 
 await main();
