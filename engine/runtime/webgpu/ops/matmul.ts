@@ -52,6 +52,9 @@ export const GEMM_TILES: Readonly<Record<string, GemmTile>> = {
   t128x128x8s: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: false, scalarSmem: true },
   t128x128x8ps: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, prefetch: true, scalarSmem: true },
   t64x128x16ps: { bm: 64, bn: 128, bk: 16, tm: 4, tn: 8, prefetch: true, scalarSmem: true },
+  t128x128x16ps: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, prefetch: true, scalarSmem: true },
+  t128x128x8w: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 16, prefetch: true }, // 128 threads, 8×16 each
+  t256x128x8p: { bm: 256, bn: 128, bk: 8, tm: 16, tn: 8, prefetch: true },
 };
 
 /** The tile for an M×N×K product (per batch), or undefined for the 16×16 kernel. */
