@@ -54,22 +54,30 @@ function expOf(z: number, k: number, r: number, r2: number): number[] {
   ];
 }
 
-/** (src, dst, n4): dst[i] = gelu_tanh(src[i]) for n4 groups of 4 floats (byte addresses). */
+/** (src, dst, n8): dst[i] = gelu_tanh(src[i]) for n8 groups of 8 floats (byte addresses). */
 function geluBody(): number[] {
-  const [src, dst, n, x, z, k, r, r2] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [src, dst, n] = [0, 1, 2];
   const c1 = -2 * Math.sqrt(2 / Math.PI);
+  // One group of 4 floats at byte offset `at` (locals x, z, k, r, r2 from `l`).
+  const group = (at: number, l: number) => {
+    const [x, z, k, r, r2] = [l, l + 1, l + 2, l + 3, l + 4];
+    return [
+      ...get(src), ...simd(0x00, 2, at), ...set(x),
+      // z = x·(c1 + c1·0.044715·x²)
+      ...get(x), ...get(x), ...MUL, ...f32x4(c1 * 0.044715), ...MUL, ...f32x4(c1), ...ADD, ...get(x), ...MUL, ...set(z),
+      ...get(dst), ...get(x), ...expOf(z, k, r, r2), ...f32x4(1), ...ADD, ...DIV, ...simd(0x0b, 2, at),
+    ];
+  };
+  // Two independent groups per iteration (n counts pairs): more work in flight, half the loop overhead.
   const loop = [
     ...get(n), 0x45, 0x0d, 1, // br_if n == 0 → out of the block
-    ...get(src), ...LOAD, ...set(x),
-    // z = x·(c1 + c1·0.044715·x²)
-    ...get(x), ...get(x), ...MUL, ...f32x4(c1 * 0.044715), ...MUL, ...f32x4(c1), ...ADD, ...get(x), ...MUL, ...set(z),
-    ...get(dst), ...get(x), ...expOf(z, k, r, r2), ...f32x4(1), ...ADD, ...DIV, ...STORE,
-    ...get(src), 0x41, 16, 0x6a, ...set(src),
-    ...get(dst), 0x41, 16, 0x6a, ...set(dst),
+    ...group(0, 3), ...group(16, 8),
+    ...get(src), 0x41, 32, 0x6a, ...set(src),
+    ...get(dst), 0x41, 32, 0x6a, ...set(dst),
     ...get(n), 0x41, 1, 0x6b, ...set(n),
     0x0c, 0, // br loop
   ];
-  const locals = [1, 5, 0x7b]; // one group: 5 locals of v128
+  const locals = [1, 10, 0x7b]; // one group: 10 locals of v128
   const code = [...locals, 0x02, 0x40, 0x03, 0x40, ...loop, 0x0b, 0x0b, 0x0b];
   return [...uleb(code.length), ...code];
 }
@@ -339,10 +347,11 @@ export function pointwiseWasm(): PointwiseWasm | null {
     };
     instance = {
       geluTanh(x, xi, out, oi, n) {
-        const n4 = (n + 3) >> 2;
-        const buf = ensure(n4 * 4);
+        const n8 = (n + 7) >> 3;
+        const buf = ensure(n8 * 8);
         buf.set(x.subarray(xi, xi + n), 0);
-        gelu(0, 0, n4);
+        buf.fill(0, n, n8 * 8); // padding lanes: keep them ordinary numbers
+        gelu(0, 0, n8);
         out.set(buf.subarray(0, n), oi);
       },
       memory: ensure,
