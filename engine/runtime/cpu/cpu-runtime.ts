@@ -4,7 +4,10 @@
 // the registry's reference kernel behind it), and each run walks that list over
 // an array of slots. Values die at their last use and their buffers go back to
 // the pool (memory-plan.ts); conv + batch-norm (+ activation) chains are fused
-// (fusion.ts). Inputs and outputs are NDArrays (Tensors are unwrapped).
+// (fusion.ts), as are pointwise chains such as GPT-2's GELU and GEMM + ReLU
+// (pointwise-fusion.ts); steps that depend only on frozen inputs and input
+// shapes run once per input-shape signature (const-fold.ts). Inputs and outputs
+// are NDArrays (Tensors are unwrapped).
 
 import { type StorageArray } from '../../core/dtype';
 import { NDArray } from '../../core/ndarray';
