@@ -3,6 +3,9 @@
 // fixed port, at 1280×800. The host keeps its recent-files list in a fresh temporary
 // folder per run. Run through `npm run test:e2e`, which builds the renderer first and
 // skips cleanly when Chromium is absent. Screenshots land in test-results/.
+// --enable-unsafe-webgpu: Chromium on Linux exposes navigator.gpu only behind it;
+// headless (and with --disable-gpu) it then gives SwiftShader's software adapter,
+// which the window's WebGPU compare runs on (e2e/webgpu-window.spec.ts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +30,7 @@ export default defineConfig({
     acceptDownloads: true,
     launchOptions: {
       executablePath: CHROMIUM_PATH,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'],
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],

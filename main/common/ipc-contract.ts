@@ -14,6 +14,10 @@ export const APP_SEEDS = 'app:seeds';
 export const APP_ANALYZE = 'app:analyze';
 export const APP_EXPORT = 'app:export';
 export const APP_COMPARE = 'app:compare';
+/** Compare with the exported side in the window (Chromium's WebGPU): the host runs eager and hands over the program and inputs… */
+export const APP_COMPARE_PREPARE = 'app:compare-prepare';
+/** …and compares the window's outputs with the eager ones it kept. */
+export const APP_COMPARE_FINISH = 'app:compare-finish';
 export const APP_RUN = 'app:run';
 export const APP_CANCEL = 'app:cancel';
 export const APP_SAVE = 'app:save';
@@ -31,6 +35,8 @@ export const INVOKE_CHANNELS = [
   APP_ANALYZE,
   APP_EXPORT,
   APP_COMPARE,
+  APP_COMPARE_PREPARE,
+  APP_COMPARE_FINISH,
   APP_RUN,
   APP_CANCEL,
   APP_SAVE,
@@ -334,7 +340,10 @@ export interface CompareResponse {
   runtime: string;
   /** The WebGPU adapter the exported side ran on. */
   adapter?: AdapterInfo;
+  /** Where the WebGPU side ran: the host (Dawn, in a child process) or this window (Chromium's WebGPU, in a worker). */
+  webgpuIn?: WebGpuPlace;
 }
+export type WebGpuPlace = 'host' | 'window';
 export interface OutputComparison {
   path: string;
   eager: TensorSummary;
@@ -353,6 +362,46 @@ export interface TensorSummary {
   nonFinite?: number;
   /** A non-tensor value's repr. */
   value?: string;
+}
+
+/**
+ * A value crossing to or from the window's WebGPU runtime: a tensor as its raw
+ * little-endian bytes in row-major order (base64), or a Python scalar.
+ */
+export type WireValue =
+  | { kind: 'tensor'; dtype: string; shape: number[]; data: string }
+  | { kind: 'int' | 'float'; value: number }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'str'; value: string }
+  | { kind: 'none' };
+
+/** A compare whose exported side runs in the window: backend must be 'webgpu'. */
+export interface ComparePrepareRequest extends CompareRequest {
+  /** The program key the window's WebGPU worker already holds (from an earlier prepare); the archive is sent only when it differs. */
+  heldProgram?: string;
+}
+export interface ComparePrepareResponse {
+  /** Names this program; pass it back as heldProgram next time. */
+  programKey: string;
+  /** The program as a .pt2 archive (the bytes Save writes), base64; absent when the window holds programKey. */
+  archive?: string;
+  /** Current values of the buffers the program mutates, by name: set before the run, so a cached program starts from the host's state. */
+  mutableBuffers: Record<string, WireValue>;
+  /** The user inputs, flat, in the program's order. */
+  inputs: WireValue[];
+  /** The eager model's time on these inputs. */
+  eagerMs: number;
+}
+export interface CompareFinishRequest {
+  /** The prepare's taskId. */
+  taskId: string;
+  sessionId: string;
+  /** The program's user outputs, flat, in order. */
+  outputs: WireValue[];
+  /** Run time in the window (compiling and the first upload excluded when cached). */
+  ms: number;
+  /** The adapter that ran it, as the window's WebGPU reported it. */
+  adapter: AdapterInfo;
 }
 
 export interface RunRequest {
@@ -492,6 +541,8 @@ export interface InvokeContract {
   [APP_ANALYZE]: { request: AnalyzeRequest; response: AnalyzeResponse };
   [APP_EXPORT]: { request: ExportRequest; response: ExportResponse };
   [APP_COMPARE]: { request: CompareRequest; response: CompareResponse };
+  [APP_COMPARE_PREPARE]: { request: ComparePrepareRequest; response: ComparePrepareResponse };
+  [APP_COMPARE_FINISH]: { request: CompareFinishRequest; response: CompareResponse };
   [APP_RUN]: { request: RunRequest; response: RunResponse };
   [APP_CANCEL]: { request: CancelRequest; response: CancelResponse };
   [APP_SAVE]: { request: SaveRequest; response: SaveResponse };
@@ -521,6 +572,8 @@ export interface StudioApi {
   analyze(req: AnalyzeRequest): Promise<IpcResult<AnalyzeResponse>>;
   exportProgram(req: ExportRequest): Promise<IpcResult<ExportResponse>>;
   compare(req: CompareRequest): Promise<IpcResult<CompareResponse>>;
+  comparePrepare(req: ComparePrepareRequest): Promise<IpcResult<ComparePrepareResponse>>;
+  compareFinish(req: CompareFinishRequest): Promise<IpcResult<CompareResponse>>;
   run(req: RunRequest): Promise<IpcResult<RunResponse>>;
   cancel(req: CancelRequest): Promise<IpcResult<CancelResponse>>;
   save(req: SaveRequest): Promise<IpcResult<SaveResponse>>;
@@ -538,6 +591,8 @@ export const API_METHODS: { readonly [C in InvokeChannel]: Exclude<keyof StudioA
   [APP_ANALYZE]: 'analyze',
   [APP_EXPORT]: 'exportProgram',
   [APP_COMPARE]: 'compare',
+  [APP_COMPARE_PREPARE]: 'comparePrepare',
+  [APP_COMPARE_FINISH]: 'compareFinish',
   [APP_RUN]: 'run',
   [APP_CANCEL]: 'cancel',
   [APP_SAVE]: 'save',

@@ -14,6 +14,8 @@ const METHODS = {
   analyze: 'app:analyze',
   exportProgram: 'app:export',
   compare: 'app:compare',
+  comparePrepare: 'app:compare-prepare',
+  compareFinish: 'app:compare-finish',
   run: 'app:run',
   cancel: 'app:cancel',
   save: 'app:save',

@@ -12,8 +12,12 @@ import type {
   AdapterInfo,
   AnalyzeRequest,
   AnalyzeResponse,
+  CompareFinishRequest,
+  ComparePrepareRequest,
+  ComparePrepareResponse,
   CompareRequest,
   CompareResponse,
+  OutputComparison,
   ExportRequest,
   ExportResponse,
   HelloResponse,
@@ -47,7 +51,7 @@ import { cloneValue, flattenWithPaths, makeRng, materialize } from './example-va
 import { toEngineDynamicShapes } from './dynamic-shapes';
 import { programPayload, summarize } from './program-payload';
 import { compareOutputs, randomInputs } from './compare';
-import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu } from './runtimes';
+import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu, windowRunOutputs, windowRunPayload } from './runtimes';
 import type { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { CancelledError, HostRequestError, NotAvailableError, toIpcError, type ErrorContext } from './host-errors';
 import { availability, loadSerializer, pythonModulePresent, type SerializerApi } from './engine-adapters';
@@ -60,6 +64,8 @@ import { RecentFiles } from './recent-files';
 export const STUDIO_VERSION = '0.1.0';
 /** Sessions kept alive (each holds a program and its weights). */
 const MAX_SESSIONS = 6;
+/** Compares waiting for the window's WebGPU outputs (each holds the eager outputs). */
+const MAX_WINDOW_COMPARES = 4;
 /** Seed for the example inputs' values, so a document always exports on the same numbers. */
 const EXAMPLE_SEED = 20240611;
 
@@ -93,6 +99,16 @@ interface Session {
   cpu?: CpuRuntime;
 }
 
+/** A compare whose exported side runs in the window: what the host keeps until the outputs come back. */
+interface WindowCompare {
+  sessionId: string;
+  eagerOut: unknown;
+  inputs: CompareResponse['inputs'];
+  eagerMs: number;
+  atol: number;
+  rtol: number;
+}
+
 /** An error the host attaches a source location to. */
 class LocatedError extends Error {
   constructor(
@@ -105,6 +121,8 @@ class LocatedError extends Error {
 
 export class HostService {
   private readonly sessions = new Map<string, Session>();
+  /** By the prepare's taskId; the oldest is dropped past MAX_WINDOW_COMPARES. */
+  private readonly windowCompares = new Map<string, WindowCompare>();
   private readonly recent: RecentFiles;
 
   private pythonStart: Promise<StudioPython | NotAvailableError> | undefined;
@@ -153,6 +171,10 @@ export class HostService {
         return this.exportProgram(r as unknown as ExportRequest);
       case 'app:compare':
         return this.compare(r as unknown as CompareRequest);
+      case 'app:compare-prepare':
+        return this.comparePrepare(r as unknown as ComparePrepareRequest);
+      case 'app:compare-finish':
+        return this.compareFinish(r as unknown as CompareFinishRequest);
       case 'app:run':
         return this.run(r as unknown as RunRequest);
       case 'app:save':
@@ -379,6 +401,7 @@ export class HostService {
     const s = this.sessions.get(id);
     if (!s) return false;
     this.sessions.delete(id);
+    for (const [task, c] of this.windowCompares) if (c.sessionId === id) this.windowCompares.delete(task);
     s.dispose?.();
     return true;
   }
@@ -401,41 +424,97 @@ export class HostService {
   async compare(req: CompareRequest): Promise<CompareResponse> {
     const s = this.session(req.sessionId);
     if (req.backend !== 'cpu' && req.backend !== 'webgpu') throw new HostRequestError(`Unknown backend '${String(req.backend)}'; choose cpu or webgpu.`);
-    if (!s.eager || !s.args || !s.kwargs) throw new HostRequestError('This program has no eager model to compare with (it was loaded from a file); use Run instead.');
     const progress = this.progressFor(req.taskId);
-    progress('Preparing inputs', 0.05);
-    const inputs = req.inputs === 'random' ? randomInputs(s.ep, { args: s.args, kwargs: s.kwargs }, req.seed >>> 0) : { args: s.args, kwargs: s.kwargs };
     const restore = s.snapshot?.();
     try {
-      progress('Running the eager model', 0.2);
-      const t0 = performance.now();
-      let eagerOut: unknown;
-      try {
-        eagerOut = s.eager(cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
-      } catch (e) {
-        throw prefixError(e, 'Eager model failed: ');
-      }
-      const eagerMs = performance.now() - t0;
-      restore?.();
-      this.ctx.checkCancelled();
+      const eager = this.runEager(s, req, restore);
       progress(`Running the exported program on the ${req.backend === 'webgpu' ? WEBGPU_RUNTIME : CPU_RUNTIME}`, 0.6);
-      const exported = await this.runExported(s, req.backend, cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
-      const outputs = compareOutputs(eagerOut, exported.out, req.atol, req.rtol);
+      const exported = await this.runExported(s, req.backend, cloneValue(eager.args) as unknown[], cloneValue(eager.kwargs) as Record<string, unknown>);
       return {
+        ...compareResponse(compareOutputs(eager.out, exported.out, req.atol, req.rtol)),
         backend: req.backend,
-        inputs: flattenWithPaths([inputs.args, inputs.kwargs]).map(({ path, value }) => summarize(inputPathText(path), value)),
-        outputs,
-        maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
-        maxRelDiff: outputs.reduce((m, o) => Math.max(m, o.maxRelDiff), 0),
-        pass: outputs.every((o) => o.pass),
-        timings: { eagerMs, exportedMs: exported.ms },
+        inputs: eager.summaries,
+        timings: { eagerMs: eager.ms, exportedMs: exported.ms },
         eagerRuntime: EAGER_RUNTIME,
         runtime: exported.runtime,
         adapter: exported.adapter,
+        webgpuIn: req.backend === 'webgpu' ? 'host' : undefined,
       };
     } finally {
       restore?.();
     }
+  }
+
+  /**
+   * The first half of a compare whose exported side runs on the window's WebGPU: run
+   * the eager model, keep its outputs, and hand the window the program and inputs.
+   */
+  async comparePrepare(req: ComparePrepareRequest): Promise<ComparePrepareResponse> {
+    const s = this.session(req.sessionId);
+    if (req.backend !== 'webgpu') throw new HostRequestError(`Only WebGPU compares run in the window; backend '${String(req.backend)}' runs in the host (app:compare).`);
+    if (typeof req.taskId !== 'string' || !req.taskId) throw new HostRequestError('A window compare needs a taskId (the finish refers to it).');
+    const ser = await loadSerializer();
+    if (ser instanceof NotAvailableError) throw ser;
+    const restore = s.snapshot?.();
+    try {
+      const eager = this.runEager(s, req, restore);
+      this.progressFor(req.taskId)('Sending the program to the window\'s WebGPU runtime', 0.5);
+      const heldProgram = typeof req.heldProgram === 'string' ? req.heldProgram : undefined;
+      const payload = windowRunPayload(s.ep, ser, `session:${s.id}`, heldProgram, cloneValue(eager.args) as unknown[], cloneValue(eager.kwargs) as Record<string, unknown>);
+      this.windowCompares.set(req.taskId, { sessionId: s.id, eagerOut: eager.out, inputs: eager.summaries, eagerMs: eager.ms, atol: req.atol, rtol: req.rtol });
+      for (const key of this.windowCompares.keys()) if (this.windowCompares.size > MAX_WINDOW_COMPARES) this.windowCompares.delete(key);
+      return { ...payload, eagerMs: eager.ms };
+    } finally {
+      restore?.();
+    }
+  }
+
+  /** The second half: compare the window's outputs with the eager outputs kept by comparePrepare. */
+  compareFinish(req: CompareFinishRequest): CompareResponse {
+    const pending = this.windowCompares.get(req.taskId);
+    if (!pending || pending.sessionId !== req.sessionId)
+      throw new HostRequestError('This window compare is no longer pending (the host kept only the latest ones, or the program was closed); run Compare again.');
+    this.windowCompares.delete(req.taskId);
+    const s = this.session(req.sessionId);
+    const adapter = req.adapter;
+    if (!adapter || typeof adapter.label !== 'string' || typeof adapter.software !== 'boolean') throw new HostRequestError("The window's WebGPU run did not report its adapter.");
+    let out: unknown;
+    try {
+      out = windowRunOutputs(s.ep, req.outputs);
+    } catch (e) {
+      throw prefixError(e, `Exported program failed (${WEBGPU_RUNTIME} in the window): `);
+    }
+    return {
+      ...compareResponse(compareOutputs(pending.eagerOut, out, pending.atol, pending.rtol)),
+      backend: 'webgpu',
+      inputs: pending.inputs,
+      timings: { eagerMs: pending.eagerMs, exportedMs: Number(req.ms) || 0 },
+      eagerRuntime: EAGER_RUNTIME,
+      runtime: WEBGPU_RUNTIME,
+      adapter: { name: String(adapter.name), software: adapter.software, label: adapter.label },
+      webgpuIn: 'window',
+    };
+  }
+
+  /** Inputs for a compare and the eager model's outputs on them; module state is restored after the eager run. */
+  private runEager(s: Session, req: CompareRequest, restore: (() => void) | undefined) {
+    if (!s.eager || !s.args || !s.kwargs) throw new HostRequestError('This program has no eager model to compare with (it was loaded from a file); use Run instead.');
+    const progress = this.progressFor(req.taskId);
+    progress('Preparing inputs', 0.05);
+    const inputs = req.inputs === 'random' ? randomInputs(s.ep, { args: s.args, kwargs: s.kwargs }, req.seed >>> 0) : { args: s.args, kwargs: s.kwargs };
+    progress('Running the eager model', 0.2);
+    const t0 = performance.now();
+    let out: unknown;
+    try {
+      out = s.eager(cloneValue(inputs.args) as unknown[], cloneValue(inputs.kwargs) as Record<string, unknown>);
+    } catch (e) {
+      throw prefixError(e, 'Eager model failed: ');
+    }
+    const ms = performance.now() - t0;
+    restore?.();
+    this.ctx.checkCancelled();
+    const summaries = flattenWithPaths([inputs.args, inputs.kwargs]).map(({ path, value }) => summarize(inputPathText(path), value));
+    return { args: inputs.args, kwargs: inputs.kwargs, out, ms, summaries };
   }
 
   async run(req: RunRequest): Promise<RunResponse> {
@@ -727,3 +806,13 @@ function snapshotState(module: Module): () => void {
   };
 }
 //#endregion
+
+/** The verdict part of a compare response. */
+function compareResponse(outputs: OutputComparison[]): Pick<CompareResponse, 'outputs' | 'maxAbsDiff' | 'maxRelDiff' | 'pass'> {
+  return {
+    outputs,
+    maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
+    maxRelDiff: outputs.reduce((m, o) => Math.max(m, o.maxRelDiff), 0),
+    pass: outputs.every((o) => o.pass),
+  };
+}

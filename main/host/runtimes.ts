@@ -9,12 +9,17 @@
 //   SwiftShader driver when the system has no adapter. Availability is probed the
 //   same way (webgpu-probe.mjs, system driver first, then SwiftShader), and a
 //   software adapter is always labelled as such, never as a GPU.
+// - WebGPU in the window: a compare can also run the exported side on Chromium's
+//   own WebGPU (renderer/webgpu/). The host then only prepares what the window
+//   runs (the .pt2 bytes Save writes, the mutable buffers' current values, the
+//   inputs; main/common/compare-wire.ts) and rebuilds the outputs it sends back.
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AdapterInfo, WebGpuAvailability } from '../common/ipc-contract';
+import type { AdapterInfo, ComparePrepareResponse, WebGpuAvailability, WireValue } from '../common/ipc-contract';
+import { type Base64Codec, WireError, adapterInfo, decodeValues, encodeValue, encodeValues, mutatedBuffers } from '../common/compare-wire';
 import { treeFlatten, treeUnflatten } from '../../engine/core/pytree';
 import { isDType } from '../../engine/core/dtype';
 import { NDArray } from '../../engine/core/ndarray';
@@ -22,6 +27,7 @@ import type { ExportedProgram } from '../../engine/export/exported-program';
 import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { frozenInputIndices, programInputs, userOutputs } from '../../engine/runtime/program';
 import { type AdapterDescription, describeAdapterInfo } from '../../engine/runtime/webgpu/device';
+export { adapterInfo } from '../common/compare-wire';
 import { Tensor } from '../../engine/trace/tensor';
 import { HostRequestError, NotAvailableError } from './host-errors';
 import type { SerializerApi } from './engine-adapters';
@@ -66,10 +72,6 @@ export function cpuRuntimeFor(ep: ExportedProgram): CpuRuntime {
 }
 
 //#region WebGPU
-export function adapterInfo(a: AdapterDescription): AdapterInfo {
-  const name = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unknown adapter';
-  return { name, software: a.software, label: a.software ? `${name} (software adapter, not a GPU)` : `${name} (GPU)` };
-}
 
 function probeOnce(env: NodeJS.ProcessEnv): Promise<{ adapter: AdapterDescription | null; error?: string }> {
   return new Promise((resolve) => {
@@ -193,5 +195,57 @@ function runCli(argv: string[], checkCancelled: () => void): Promise<{ code: num
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
   });
+}
+//#endregion
+
+//#region WebGPU in the window
+/** Base64 through Buffer: the host's side of the wire (large archives). */
+export const nodeBase64: Base64Codec = {
+  encode: (b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'),
+  decode: (t) => new Uint8Array(Buffer.from(t, 'base64')),
+};
+
+/**
+ * What the window needs to run the program on its own WebGPU: the archive (unless it
+ * already holds `programKey`), the current values of the buffers the program mutates
+ * (so a program the window keeps compiled starts from the host's state), and the
+ * flat user inputs.
+ */
+export function windowRunPayload(
+  ep: ExportedProgram,
+  ser: SerializerApi,
+  programKey: string,
+  heldProgram: string | undefined,
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+): Omit<ComparePrepareResponse, 'eagerMs'> {
+  let inputs: WireValue[];
+  try {
+    inputs = encodeValues(userLeaves(args, kwargs), 'input', nodeBase64);
+  } catch (e) {
+    if (e instanceof WireError) throw new HostRequestError(e.message);
+    throw e;
+  }
+  const mutableBuffers: Record<string, WireValue> = {};
+  for (const target of mutatedBuffers(ep).values()) {
+    const t = ep.parts.stateDict.get(target) ?? ep.parts.constants.get(target);
+    if (t) mutableBuffers[target] = encodeValue(t, `buffer ${target}`, nodeBase64);
+  }
+  const archive = heldProgram === programKey ? undefined : nodeBase64.encode(ser.savePt2(ep, { rootName: 'program' }));
+  return { programKey, archive, mutableBuffers, inputs };
+}
+
+/** The window's flat outputs back into the program's output structure, as Tensors. */
+export function windowRunOutputs(ep: ExportedProgram, outputs: unknown): unknown {
+  let flat: unknown[];
+  try {
+    flat = decodeValues(outputs, 'output', nodeBase64);
+  } catch (e) {
+    if (e instanceof WireError) throw new HostRequestError(`The window's WebGPU run sent back outputs that do not decode: ${e.message}`);
+    throw e;
+  }
+  const expected = ep.graphSignature.outputSpecs.filter((s) => s.kind === 'USER_OUTPUT').length;
+  if (flat.length !== expected) throw new HostRequestError(`The window's WebGPU run sent back ${flat.length} outputs; the program has ${expected}.`);
+  return restructure(ep, flat);
 }
 //#endregion

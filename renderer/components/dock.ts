@@ -3,9 +3,9 @@
 // exported on example or random inputs, side by side, with differences and timings).
 
 import type { ReactElement } from 'react';
-import type { IpcError } from '../../main/common/ipc-contract';
+import type { IpcError, WebGpuAvailability } from '../../main/common/ipc-contract';
 import { el, h } from './h';
-import { useStore, type DockTab } from '../state/store';
+import { useStore, type CompareBackend, type DockTab } from '../state/store';
 import { useShownProgram } from '../state/hooks';
 import { applyFixes, dismissFileError, selectNode, setCompareOption } from '../state/actions';
 import { canRun, runCommand } from '../commands/registry';
@@ -73,12 +73,20 @@ function Problems(): ReactElement {
   );
 }
 
+/** How a WebGPU backend option reads: on a GPU, on a software adapter (never called a GPU), or unavailable. */
+function webGpuKind(a: WebGpuAvailability | null | undefined): string {
+  if (!a) return '(checking…)';
+  if (!a.available) return '(unavailable)';
+  return a.adapter?.software ? '(software adapter)' : '(GPU)';
+}
+
 function Compare(): ReactElement {
   const state = useStore((s) => s);
   const prog = useShownProgram();
   const o = state.compareOptions;
   const r = state.compareResult && prog && state.compareResult.sessionId === prog.sessionId ? state.compareResult : null;
   const webgpu = state.hello?.capabilities.webgpu;
+  const windowGpu = state.windowWebGpu;
   const num = (v: string, fallback: number) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : fallback);
   return el(
     'div',
@@ -102,13 +110,14 @@ function Compare(): ReactElement {
       el('label', null, 'rtol', el('input', { type: 'number', step: 'any', 'data-testid': 'compare-rtol', value: o.rtol, onChange: (e: { currentTarget: HTMLInputElement }) => setCompareOption('rtol', num(e.currentTarget.value, 1e-5)) })),
       el(
         'label',
-        { title: webgpu?.available ? '' : webgpu?.reason },
+        { title: [webgpu && !webgpu.available ? `host: ${webgpu.reason}` : '', windowGpu && !windowGpu.available ? `this window: ${windowGpu.reason}` : ''].filter(Boolean).join('\n') },
         'backend',
         el(
           'select',
-          { 'data-testid': 'compare-backend', value: o.backend, onChange: (e: { currentTarget: HTMLSelectElement }) => setCompareOption('backend', e.currentTarget.value as 'cpu' | 'webgpu') },
+          { 'data-testid': 'compare-backend', value: o.backend, onChange: (e: { currentTarget: HTMLSelectElement }) => setCompareOption('backend', e.currentTarget.value as CompareBackend) },
           el('option', { value: 'cpu' }, 'CPU'),
-          el('option', { value: 'webgpu', disabled: !webgpu?.available }, webgpu?.available ? (webgpu.adapter?.software ? 'WebGPU (software adapter)' : 'WebGPU (GPU)') : 'WebGPU (unavailable)'),
+          el('option', { value: 'webgpu', disabled: !webgpu?.available }, `WebGPU, host ${webGpuKind(webgpu)}`),
+          el('option', { value: 'webgpu-window', disabled: !windowGpu?.available }, `WebGPU, this window ${webGpuKind(windowGpu)}`),
         ),
       ),
       webgpu
@@ -116,6 +125,13 @@ function Compare(): ReactElement {
             'span',
             { className: 'mono', style: { color: 'var(--muted)' }, 'data-testid': 'compare-webgpu-note', 'data-available': webgpu.available, 'data-software': webgpu.adapter?.software ?? false },
             webgpu.available ? `WebGPU adapter: ${webgpu.adapter?.label ?? 'unknown'}` : `WebGPU unavailable: ${webgpu.reason ?? 'no adapter'}`,
+          )
+        : null,
+      windowGpu
+        ? el(
+            'span',
+            { className: 'mono', style: { color: 'var(--muted)' }, 'data-testid': 'compare-window-webgpu-note', 'data-available': windowGpu.available, 'data-software': windowGpu.adapter?.software ?? false, title: windowGpu.reason },
+            windowGpu.available ? `this window: ${windowGpu.adapter?.label ?? 'unknown adapter'}` : 'this window: no WebGPU',
           )
         : null,
       el(
@@ -147,8 +163,8 @@ function Compare(): ReactElement {
           ),
           el(
             'div',
-            { style: { color: 'var(--muted)', marginBottom: 6 }, 'data-testid': 'compare-runtime', 'data-runtime': r.runtime, 'data-backend': r.backend },
-            `eager: ${r.eagerRuntime} · exported: ${r.runtime}${r.adapter ? ` on ${r.adapter.label}` : ''}`,
+            { style: { color: 'var(--muted)', marginBottom: 6 }, 'data-testid': 'compare-runtime', 'data-runtime': r.runtime, 'data-backend': r.backend, 'data-webgpu-in': r.webgpuIn ?? '', 'data-software': r.adapter?.software ?? '' },
+            `eager: ${r.eagerRuntime} · exported: ${r.runtime}${r.webgpuIn === 'window' ? " in this window (Chromium's WebGPU)" : r.webgpuIn === 'host' ? ' in the host (Dawn)' : ''}${r.adapter ? ` on ${r.adapter.label}` : ''}`,
           ),
           el('div', { style: { color: 'var(--muted)', marginBottom: 6 }, className: 'mono' }, `inputs: ${r.inputs.map((i) => `${i.path} ${i.value ?? `${i.dtype}[${i.shape.join(', ')}]`}`).join(', ')}`),
           el(

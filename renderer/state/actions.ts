@@ -3,12 +3,13 @@
 // command registry call these; IPC listeners call them too. Each reads and writes the
 // store through useStore.getState / setState.
 
-import type { DynamicShapesSpec, IpcError, IpcResult, OpenResponse, SeedInfo } from '../../main/common/ipc-contract';
+import type { CompareResponse, CompareRequest, DynamicShapesSpec, IpcError, IpcResult, OpenResponse, SeedInfo } from '../../main/common/ipc-contract';
 import { applySpecToSource, emptySpec, parseSpecFromSource } from '../../main/common/dynamic-shapes-code';
 import { api, base64ToBytes, bytesToBase64 } from '../ipc/api';
 import { activeDoc, shownProgram, useStore, type Doc, type SideTab, type StudioState, type Theme } from './store';
 import { loadWorkspace, saveNow, startAutosave } from './persistence';
 import { applySuggestedFix } from './dim-edits';
+import { WindowWebGpuError, heldProgram, probeWindowWebGpu, runInWindow } from '../webgpu/window-webgpu';
 
 const get = useStore.getState;
 const set = useStore.setState;
@@ -45,6 +46,7 @@ export async function initStudio(): Promise<void> {
   startAutosave();
   set({ ready: true });
   void analyzeActive();
+  void probeWindowWebGpu().then((windowWebGpu) => set({ windowWebGpu }));
 }
 //#endregion
 
@@ -234,10 +236,36 @@ export async function compare(): Promise<void> {
   if (!prog || prog.kind !== 'export' || s.compareState === 'running') return;
   const taskId = uid('compare');
   set({ compareState: 'running', compareTaskId: taskId, compareError: null, dockTab: 'compare' });
-  const r = await api.compare({ taskId, sessionId: prog.sessionId, ...s.compareOptions });
+  const { backend, ...options } = s.compareOptions;
+  const req: CompareRequest = { taskId, sessionId: prog.sessionId, ...options, backend: backend === 'cpu' ? 'cpu' : 'webgpu' };
+  const r = backend === 'webgpu-window' ? await compareInWindow(req) : await api.compare(req);
   if (get().compareTaskId !== taskId) return;
   if (r.ok) set({ compareState: 'done', compareResult: { ...r.value, sessionId: prog.sessionId } });
   else set({ compareState: 'error', compareError: r.error });
+}
+
+/**
+ * A compare whose exported side runs on this window's WebGPU: the host runs the eager
+ * model and hands over the program (the archive, unless the worker still holds it) and
+ * the inputs; the worker runs them; the host compares its eager outputs with the
+ * worker's, so the pass rule and the summaries are the same as for host runs.
+ */
+async function compareInWindow(req: CompareRequest): Promise<IpcResult<CompareResponse>> {
+  const avail = get().windowWebGpu;
+  if (avail && !avail.available) return { ok: false, error: { name: 'NotAvailableError', message: avail.reason ?? 'WebGPU is not available in this window.' } };
+  for (let attempt = 0; ; attempt++) {
+    const prep = await api.comparePrepare({ ...req, heldProgram: attempt === 0 ? heldProgram() : undefined });
+    if (!prep.ok) return prep;
+    try {
+      const run = await runInWindow(prep.value);
+      return await api.compareFinish({ taskId: req.taskId, sessionId: req.sessionId, outputs: run.outputs, ms: run.ms, adapter: run.adapter });
+    } catch (e) {
+      if (e instanceof WindowWebGpuError && e.missingProgram && attempt === 0) continue;
+      const err = e instanceof Error ? e : new Error(String(e));
+      const message = err instanceof WindowWebGpuError && err.name === 'NotAvailableError' ? err.message : `Exported program failed (WebGPU runtime in this window): ${err.message}`;
+      return { ok: false, error: { name: err.name, message } };
+    }
+  }
 }
 
 export function setCompareOption<K extends keyof StudioState['compareOptions']>(key: K, value: StudioState['compareOptions'][K]): void {

@@ -15,6 +15,7 @@ import type {
   RecentFile,
   RunResponse,
   SeedInfo,
+  WebGpuAvailability,
 } from '../../main/common/ipc-contract';
 
 //#region editor
@@ -76,8 +77,13 @@ export interface GraphSlice {
 //#endregion
 
 //#region runs
+/** Where Compare runs the exported program: the host's CPU runtime, the host's WebGPU (Dawn, in a child process), or this window's WebGPU (Chromium's). */
+export type CompareBackend = 'cpu' | 'webgpu' | 'webgpu-window';
+
 export interface RunsSlice {
-  compareOptions: { inputs: 'example' | 'random'; seed: number; atol: number; rtol: number; backend: 'cpu' | 'webgpu' };
+  compareOptions: { inputs: 'example' | 'random'; seed: number; atol: number; rtol: number; backend: CompareBackend };
+  /** This window's own WebGPU (navigator.gpu), probed at start-up; null until then. */
+  windowWebGpu: WebGpuAvailability | null;
   compareState: ExportState;
   compareTaskId: string | null;
   compareResult: (CompareResponse & { sessionId: string }) | null;
@@ -132,6 +138,7 @@ const sessionSlice = (): SessionSlice => ({
 const graphSlice = (): GraphSlice => ({ graphExpanded: {}, graphKey: null, selectedNode: null, graphSearch: '', graphSearchIndex: 0 });
 const runsSlice = (): RunsSlice => ({
   compareOptions: { inputs: 'example', seed: 1, atol: 1e-5, rtol: 1e-5, backend: 'cpu' },
+  windowWebGpu: null,
   compareState: 'idle',
   compareTaskId: null,
   compareResult: null,
