@@ -22,6 +22,7 @@ function StatusBar(): ReactElement {
   const fileNote = useStore((s) => s.fileNote);
   const fileState = useStore((s) => s.fileState);
   const caps = hello?.capabilities;
+  const windowGpu = useStore((s) => s.windowWebGpu);
   const cap = (name: string, a: { available: boolean; reason?: string } | undefined) =>
     el('span', { className: a?.available ? 'cap-ok' : 'cap-no', title: a?.reason ?? `${name} available`, 'data-testid': `cap-${name.toLowerCase()}`, 'data-available': a?.available ?? false }, `${a?.available ? '●' : '○'} ${name}`);
   const calls = prog ? prog.payload.graph.nodes.filter((n) => n.op === 'call_function').length : 0;
@@ -32,6 +33,13 @@ function StatusBar(): ReactElement {
     caps ? cap('Python', caps.python) : null,
     caps ? cap('Serializer', caps.serializer) : null,
     caps ? cap('WebGPU', caps.webgpu) : null,
+    windowGpu
+      ? el(
+          'span',
+          { className: windowGpu.available ? 'cap-ok' : 'cap-no', title: windowGpu.available ? `This window's WebGPU: ${windowGpu.adapter?.label ?? 'unknown adapter'}` : windowGpu.reason, 'data-testid': 'cap-window-webgpu', 'data-available': windowGpu.available },
+          `${windowGpu.available ? '●' : '○'} WebGPU here`,
+        )
+      : null,
     prog ? el('span', null, `${prog.title}: ${calls} ops`) : null,
     fileState === 'busy' ? el('span', null, 'Working on a file…') : fileNote ? el('span', { 'data-testid': 'file-note' }, fileNote) : null,
   );

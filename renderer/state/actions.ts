@@ -252,7 +252,12 @@ export async function compare(): Promise<void> {
  */
 async function compareInWindow(req: CompareRequest): Promise<IpcResult<CompareResponse>> {
   const avail = get().windowWebGpu;
-  if (avail && !avail.available) return { ok: false, error: { name: 'NotAvailableError', message: avail.reason ?? 'WebGPU is not available in this window.' } };
+  if (avail && !avail.available) {
+    // The host's WebGPU (Dawn, in a child process) is the fallback; the result says where it ran.
+    if (get().hello?.capabilities.webgpu.available) return api.compare(req);
+    const host = get().hello?.capabilities.webgpu.reason;
+    return { ok: false, error: { name: 'NotAvailableError', message: `${avail.reason ?? 'WebGPU is not available in this window.'}${host ? ` The host has none either: ${host}` : ''}` } };
+  }
   for (let attempt = 0; ; attempt++) {
     const prep = await api.comparePrepare({ ...req, heldProgram: attempt === 0 ? heldProgram() : undefined });
     if (!prep.ok) return prep;
