@@ -136,7 +136,7 @@ describe('tiled WebGPU GEMM', () => {
 describe('chooseGemmTile', () => {
   it('keeps small products on the 16×16 kernel and large ones on 128×128 blocks', () => {
     expect(chooseGemmTile(16, 64, 64)).toBeUndefined();
-    expect(chooseGemmTile(4096, 4096, 4096)).toBe(GEMM_TILES.t128x128x8p);
+    expect(chooseGemmTile(4096, 4096, 4096)).toBe(GEMM_TILES.t128x128x16);
     expect(chooseGemmTile(256, 256, 64)).toBe(GEMM_TILES.t64x64x16p);
   });
 });

@@ -61,7 +61,7 @@ export const GEMM_TILES: Readonly<Record<string, GemmTile>> = {
 export function chooseGemmTile(M: number, N: number, K: number, batches = 1): GemmTile | undefined {
   if (K < 16) return undefined;
   const blocks = (t: GemmTile) => Math.ceil(M / t.bm) * Math.ceil(N / t.bn) * batches;
-  const big = GEMM_TILES.t128x128x8p!;
+  const big = GEMM_TILES.t128x128x16!;
   if (M >= 256 && N >= 256 && blocks(big) >= 64) return big;
   const mid = GEMM_TILES.t64x64x16p!;
   if (M >= 64 && N >= 64 && blocks(mid) >= 16) return mid;
