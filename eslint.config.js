@@ -42,6 +42,8 @@ export default tseslint.config(
       'playwright-report/**',
       'test-results/**',
       '**/.vite/**',
+      // Bundles packed for a GPU machine (scripts/bench/gpu-pack.sh), never committed.
+      '.gpubench/**',
     ],
   },
   js.configs.recommended,
