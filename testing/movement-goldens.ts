@@ -17,7 +17,7 @@ import { ShapeEnv, SymInt, ValueRange, isSymInt } from '../engine/symbolic';
 
 interface EncTensor {
   dtype: DType;
-  storage: number[];
+  storage: Array<number | string>;
   shape: number[];
   strides: number[];
   offset: number;
@@ -47,17 +47,22 @@ export function loadCases(): GoldenCase[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: GoldenCase[] }).cases;
 }
 
-function decode(v: unknown, asMeta: boolean): unknown {
+/**
+ * An op argument as scripts/goldens/golden_json.py encodes it: tensors (whole
+ * storage + view; a TensorMeta with `asMeta`), Python floats (non-finite ones as
+ * 'NaN' / 'Infinity' / '-Infinity'), dtypes, enums, lists.
+ */
+export function decodeGoldenArg(v: unknown, asMeta: boolean): unknown {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => decode(x, asMeta));
+  if (Array.isArray(v)) return v.map((x) => decodeGoldenArg(x, asMeta));
   const o = v as Record<string, unknown>;
   if ('tensor' in o) {
     const t = o.tensor as EncTensor;
     if (asMeta) return { dtype: t.dtype, shape: t.shape, strides: t.strides, storageOffset: t.offset } satisfies TensorMeta;
-    return NDArray.fromValues(t.dtype, [t.storage.length], t.storage).withView(t.shape, t.strides, t.offset);
+    return NDArray.fromValues(t.dtype, [t.storage.length], t.storage.map(Number)).withView(t.shape, t.strides, t.offset);
   }
   if ('float' in o) {
-    const f = o.float as number;
+    const f = Number(o.float);
     return Number.isInteger(f) ? new PyFloat(f) : f;
   }
   if ('dtype' in o) return o.dtype;
@@ -147,9 +152,9 @@ function checkOut(got: unknown, want: Out, c: GoldenCase, what: 'cpu' | 'meta'):
 
 /** Run one golden case against `op` (CPU kernel, then meta). */
 export function runCase(op: OpDef, c: GoldenCase): void {
-  const kw = (asMeta: boolean) => Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decode(v, asMeta)]));
-  const cpuArgs = () => bindArgs(op.parsed, decode(c.args, false) as unknown[], kw(false));
-  const metaArgs = () => bindArgs(op.parsed, decode(c.args, true) as unknown[], kw(true));
+  const kw = (asMeta: boolean) => Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decodeGoldenArg(v, asMeta)]));
+  const cpuArgs = () => bindArgs(op.parsed, decodeGoldenArg(c.args, false) as unknown[], kw(false));
+  const metaArgs = () => bindArgs(op.parsed, decodeGoldenArg(c.args, true) as unknown[], kw(true));
   if (c.error) {
     let err: unknown;
     try {

@@ -12,20 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { type DType, isFloating } from '../core/dtype';
 import { type EngineError } from '../core/errors';
 import { NDArray } from '../core/ndarray';
-import { PyFloat } from '../core/scalar';
-import { metaContext } from '../../testing/movement-goldens';
+import { decodeGoldenArg, metaContext } from '../../testing/movement-goldens';
 import { cumprod, linalgVectorNorm, normScalarOptDim } from './misc';
 import { reductionOps } from './reduction';
 import { bindArgs } from './schema';
 import { type OpDef, type TensorMeta } from './types';
 
-interface EncTensor {
-  dtype: DType;
-  storage: Array<number | string>;
-  shape: number[];
-  strides: number[];
-  offset: number;
-}
 interface Err {
   type: string;
   message: string;
@@ -47,23 +39,6 @@ function load(): Case[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { cases: Case[] }).cases;
 }
 
-function decode(v: unknown, asMeta: boolean): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => decode(x, asMeta));
-  const o = v as Record<string, unknown>;
-  if ('tensor' in o) {
-    const t = o.tensor as EncTensor;
-    if (asMeta) return { dtype: t.dtype, shape: t.shape, strides: t.strides, storageOffset: t.offset } satisfies TensorMeta;
-    return NDArray.fromValues(t.dtype, [t.storage.length], t.storage.map(Number)).withView(t.shape, t.strides, t.offset);
-  }
-  if ('float' in o) {
-    const f = Number(o.float);
-    return Number.isInteger(f) ? new PyFloat(f) : f;
-  }
-  if ('dtype' in o) return o.dtype;
-  throw new Error(`cannot decode ${JSON.stringify(v)}`);
-}
-
 function same(got: number, want: number, dtype: DType): boolean {
   if (Number.isNaN(want)) return Number.isNaN(got);
   // Half results are exact: one ulp is what per-element casting changes (mean(dtype=float16)).
@@ -82,7 +57,7 @@ function thrown(run: () => unknown): unknown {
 
 function runCase(op: OpDef, c: Case): void {
   const args = (asMeta: boolean) =>
-    bindArgs(op.parsed, decode(c.args, asMeta) as unknown[], Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decode(v, asMeta)])));
+    bindArgs(op.parsed, decodeGoldenArg(c.args, asMeta) as unknown[], Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decodeGoldenArg(v, asMeta)])));
   // CPU kernel vs eager torch.
   if (c.error) {
     const err = thrown(() => op.cpu(args(false), { op: op.name }));

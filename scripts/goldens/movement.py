@@ -13,41 +13,10 @@ import os
 import sys
 
 import torch
+from golden_json import enc, enc_num, enc_tensor  # noqa: F401  (shared encoders)
 
 A = torch.ops.aten
 cases = []
-
-
-def enc_tensor(t):
-    t = t.detach()
-    # The whole storage, so views of it keep their offset and strides.
-    n = t.untyped_storage().nbytes() // t.element_size()
-    base = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (n,), (1,))
-    return {
-        'dtype': str(t.dtype).replace('torch.', ''),
-        'storage': base.tolist() if t.dtype != torch.bool else [int(v) for v in base.tolist()],
-        'shape': list(t.shape),
-        'strides': list(t.stride()),
-        'offset': t.storage_offset(),
-    }
-
-
-def enc(v):
-    if isinstance(v, torch.Tensor):
-        return {'tensor': enc_tensor(v)}
-    if isinstance(v, (list, tuple)):
-        return [enc(x) for x in v]
-    if isinstance(v, (bool, str)) or v is None:
-        return v
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return {'float': v}
-    if isinstance(v, torch.dtype):
-        return {'dtype': str(v).replace('torch.', '')}
-    if isinstance(v, torch.memory_format):
-        return {'enum': str(v)}
-    raise TypeError(type(v))
 
 
 def enc_out(r):

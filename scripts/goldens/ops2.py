@@ -12,44 +12,10 @@ import math
 import os
 
 import torch
+from golden_json import enc, enc_num, enc_tensor  # noqa: F401  (shared encoders)
 
 A = torch.ops.aten
 cases = []
-
-
-def enc_num(v):
-    if isinstance(v, float) and not math.isfinite(v):
-        return 'NaN' if math.isnan(v) else ('Infinity' if v > 0 else '-Infinity')
-    return v
-
-
-def enc_tensor(t):
-    t = t.detach()
-    n = t.untyped_storage().nbytes() // t.element_size()
-    base = torch.empty(0, dtype=t.dtype).set_(t.untyped_storage(), 0, (n,), (1,))
-    return {
-        'dtype': str(t.dtype).replace('torch.', ''),
-        'storage': [enc_num(v) for v in base.tolist()] if t.dtype != torch.bool else [int(v) for v in base.tolist()],
-        'shape': list(t.shape),
-        'strides': list(t.stride()),
-        'offset': t.storage_offset(),
-    }
-
-
-def enc(v):
-    if isinstance(v, torch.Tensor):
-        return {'tensor': enc_tensor(v)}
-    if isinstance(v, (list, tuple)):
-        return [enc(x) for x in v]
-    if isinstance(v, (bool, str)) or v is None:
-        return v
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return {'float': enc_num(v)}  # the test maps the non-finite strings back to numbers
-    if isinstance(v, torch.dtype):
-        return {'dtype': str(v).replace('torch.', '')}
-    raise TypeError(type(v))
 
 
 def enc_out(r):

@@ -3,22 +3,17 @@
 // any tile, row-major / transposed / generally strided operands, broadcast batch
 // strides, an addend with alpha and beta, and a strided output.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NDArray, Storage } from '../../core/ndarray';
 import { rng } from '../cpu/test-helpers';
-import { type GpuDevice } from './device';
-import { acquireTestDevice } from '../../../testing/webgpu';
+import { useTestDevice } from '../../../testing/webgpu';
 import { GpuExecutor } from './gpu-exec';
 import { GEMM_TILES, type MatOperand, chooseGemmTile, gemmDispatch } from './ops/matmul';
 
-let dev: GpuDevice | undefined;
-let why = '';
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-});
-afterAll(() => dev?.device.destroy());
+const testGpu = useTestDevice();
+const { gpuIt } = testGpu;
 
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)));
+
 
 /** A flat host buffer of `n` random values in [-1, 1). */
 function randomFlat(n: number, seed: number): Float32Array {
@@ -102,7 +97,7 @@ describe('tiled WebGPU GEMM', () => {
   Object.keys(GEMM_TILES).forEach((tileName, t) => {
     const pairs = tileName === 't64x64x16p' ? layouts : [layouts[t % layouts.length]!];
     gpuIt(`${tileName}: odd sizes, ${pairs.map((p) => p.join('')).join('/')} operands, batch, addend`, async () => {
-      const exec = new GpuExecutor(dev!.device);
+      const exec = new GpuExecutor(testGpu.dev!.device);
       let seed = 10 + t;
       for (const [la, lb] of pairs) {
         const M = 133, N = 71, K = 45;
@@ -117,7 +112,7 @@ describe('tiled WebGPU GEMM', () => {
   });
 
   gpuIt('the small kernel and the tile the runtime picks agree with the reference', async () => {
-    const exec = new GpuExecutor(dev!.device);
+    const exec = new GpuExecutor(testGpu.dev!.device);
     for (const [M, N, K] of [
       [7, 5, 3],
       [300, 260, 40],

@@ -4,36 +4,29 @@
 // and against goldens from PyTorch 2.13 (CPU) where the CPU kernel does not
 // decide (sort stability, topk ties, negative indices, accumulation).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { type DType } from '../../core/dtype';
 import { NDArray } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
-import { acquireTestDevice } from '../../../testing/webgpu';
-import { type GpuDevice } from './device';
+import { useTestDevice } from '../../../testing/webgpu';
 import { GpuExecutor } from './gpu-exec';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-let dev: GpuDevice | undefined;
-let why = '';
+const testGpu = useTestDevice();
+const gpuIt = (name: string, fn: () => Promise<void>) => testGpu.gpuIt(name, fn, 120_000);
 
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
-});
 
-afterAll(() => {
-  exec?.destroy();
-  dev?.device.destroy();
-});
+
 
 const r = rng(23);
 
 // One executor for every run: pipelines compile once (SwiftShader compiles slowly), as in a long-lived runtime.
 let exec: GpuExecutor | undefined;
-const sharedExec = (): GpuExecutor => (exec ??= new GpuExecutor(dev!.device));
+const sharedExec = (): GpuExecutor => (exec ??= new GpuExecutor(testGpu.dev!.device));
+afterAll(() => exec?.destroy()); // runs before the device's own afterAll (hooks unwind in reverse)
 
 /** A graph of `target` over placeholders (NDArray args); `pre` maps input i through a GPU op first (mul by 1). */
 function opGraph(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, viaGpu = false): { graph: Graph; inputs: NDArray[] } {
@@ -66,7 +59,7 @@ async function gpuRun(target: string, args: unknown[], kwargs: Record<string, un
   const { graph, inputs } = opGraph(target, args, kwargs, viaGpu);
   const cpu = new CpuRuntime(graph).run(inputs.map((x) => x.clone()));
   const fallbacks: string[] = [];
-  const rt = new WebGpuRuntime(graph, dev!, { onHostFallback: (op) => fallbacks.push(op) }, sharedExec());
+  const rt = new WebGpuRuntime(graph, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) }, sharedExec());
   const before = rt.exec.stats.dispatches;
   const gpu = await rt.run(inputs);
   expect(fallbacks, `${target} fell back to the host`).toEqual([]);
@@ -81,7 +74,6 @@ async function compare(target: string, args: unknown[], kwargs: Record<string, u
   return gpu;
 }
 
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)), 120_000);
 
 /** Random integers in [lo, hi) as an int64 (or `dtype`) tensor. */
 function randInt(shape: number[], lo: number, hi: number, dtype: DType = 'int64'): NDArray {
@@ -190,7 +182,7 @@ async function compareGraph(inputs: NDArray[], build: (g: Graph, ph: Node[]) => 
   g.output(build(g, ph));
   const cpu = new CpuRuntime(g, { fuse: false }).run(inputs);
   const fallbacks: string[] = [];
-  const gpu = await new WebGpuRuntime(g, dev!, { onHostFallback: (op) => fallbacks.push(op) }, sharedExec()).run(inputs);
+  const gpu = await new WebGpuRuntime(g, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) }, sharedExec()).run(inputs);
   expect(fallbacks, 'ops that fell back to the host').toEqual(hostOps);
   expectClose(gpu, cpu, { atol: 2e-5, rtol: 2e-4 });
 }

@@ -4,24 +4,19 @@
 // lose ~1e-2 relative near the zeros for |x| ~ 3), so ops/elementwise.ts
 // evaluates them with its own range reduction and polynomials.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { NDArray } from '../../core/ndarray';
 import { Graph } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { rng } from '../cpu/test-helpers';
-import { type GpuDevice } from './device';
-import { acquireTestDevice } from '../../../testing/webgpu';
+import { useTestDevice } from '../../../testing/webgpu';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-let dev: GpuDevice | undefined;
-let why = '';
+const testGpu = useTestDevice();
+const { gpuIt } = testGpu;
 
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-});
-afterAll(() => dev?.device.destroy());
 
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)));
+
 
 const MIN_NORMAL = 1.1754943508222875e-38;
 
@@ -41,7 +36,7 @@ async function worst(target: string, xs: NDArray[], extra: unknown[] = []): Prom
   g.output(n);
   const cpu = new CpuRuntime(g).run(xs) as NDArray;
   n.meta.val = { dtype: cpu.dtype, shape: [...cpu.shape], strides: [...cpu.strides] };
-  const gpu = (await new WebGpuRuntime(g, dev!).run(xs)) as NDArray;
+  const gpu = (await new WebGpuRuntime(g, testGpu.dev!).run(xs)) as NDArray;
   const a = gpu.toArray(), b = cpu.toArray();
   const inp = xs.map((x) => x.toArray());
   let ulps = 0, rel = 0, abs = 0, at = '';

@@ -1,24 +1,19 @@
 // GPU profiling (GpuExecutor.enableProfiling, Note [GPU profile]): every
 // dispatch of a profiled run is timed by program, and the outputs are unchanged.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NDArray, Storage } from '../../core/ndarray';
-import { type GpuDevice } from './device';
-import { acquireTestDevice } from '../../../testing/webgpu';
+import { useTestDevice } from '../../../testing/webgpu';
 import { GpuExecutor } from './gpu-exec';
 import { type MatOperand, gemmDispatch } from './ops/matmul';
 
-let dev: GpuDevice | undefined;
-let why = '';
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-});
-afterAll(() => dev?.device.destroy());
+const testGpu = useTestDevice();
+
 
 describe('GPU profile', () => {
   it('times each dispatch by program and leaves results alone', async (ctx) => {
-    if (!dev) return ctx.skip(why);
-    const exec = new GpuExecutor(dev.device);
+    if (!testGpu.dev) return ctx.skip(testGpu.why);
+    const exec = new GpuExecutor(testGpu.dev.device);
     if (!exec.enableProfiling()) return ctx.skip('this adapter has no timestamp-query feature');
     const n = 8;
     const a = exec.upload(new NDArray(new Storage('float32', Float32Array.from({ length: n * n }, (_, i) => i % 7)), [n, n], [n, 1], 0), 'f32', false);

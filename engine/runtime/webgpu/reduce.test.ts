@@ -6,38 +6,32 @@
 // the reference (any/all over dim=[]). The runtime tests check that a chain of
 // reductions stays on the GPU with one readback.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { type DType } from '../../core/dtype';
 import { NDArray } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { Graph } from '../../ir/graph';
 import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
-import { acquireTestDevice } from '../../../testing/webgpu';
+import { useTestDevice } from '../../../testing/webgpu';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, rng } from '../cpu/test-helpers';
-import { type GpuDevice } from './device';
 import { GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
 import { type GpuCtx } from './gpu-kernels';
 import { GPU_KERNELS } from './kernel-table';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-let dev: GpuDevice | undefined;
-let why = '';
+const testGpu = useTestDevice();
+const gpuIt = (name: string, fn: () => Promise<void>) => testGpu.gpuIt(name, fn, 120_000);
+
 /** One executor for the kernel tests, so compiled pipelines are reused. */
 let exec: GpuExecutor | undefined;
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
-  else exec = new GpuExecutor(dev.device);
+beforeAll(() => {
+  if (testGpu.dev) exec = new GpuExecutor(testGpu.dev.device);
 });
-afterAll(() => {
-  exec?.destroy();
-  dev?.device.destroy();
-});
+afterAll(() => exec?.destroy()); // runs before the device's own afterAll (hooks unwind in reverse)
 
 const r = rng(7);
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)), 120_000);
 const TOL = { atol: 2e-5, rtol: 2e-4 };
 
 /** A host array on the GPU with the same shape, strides, offset and torch dtype. */
@@ -472,7 +466,7 @@ describe('WebGPU reductions in the runtime', () => {
     const inputs = [randArray([3, 40, 5], r)];
     const cpu = new CpuRuntime(g).run(inputs);
     const fallbacks: string[] = [];
-    const rt = new WebGpuRuntime(g, dev!, { onHostFallback: (op) => fallbacks.push(op) });
+    const rt = new WebGpuRuntime(g, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) });
     const out = await rt.run(inputs);
     expectClose(out, cpu, TOL);
     expect(fallbacks).toEqual([]);
@@ -492,7 +486,7 @@ describe('WebGPU reductions in the runtime', () => {
     g.output(outs);
     const inputs = [randArray([2, 20000], r)];
     const cpu = new CpuRuntime(g).run(inputs);
-    const rt = new WebGpuRuntime(g, dev!);
+    const rt = new WebGpuRuntime(g, testGpu.dev!);
     const created = () => (rt.exec as unknown as { pool: { created: number } }).pool.created;
     expectClose(await rt.run(inputs), cpu, TOL);
     const first = created();

@@ -4,28 +4,22 @@
 // each against the CPU runtime on random shapes with contiguous, transposed,
 // sliced and broadcast inputs, checking that the GPU did the work.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
-import { acquireTestDevice } from '../../../testing/webgpu';
-import { type GpuDevice } from './device';
+import { useTestDevice } from '../../../testing/webgpu';
 import { gpuStorage } from './gpu-exec';
 import { placement } from './ops/elementwise';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-let dev: GpuDevice | undefined;
-let why = '';
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
-});
-afterAll(() => dev?.device.destroy());
+const testGpu = useTestDevice();
+const { gpuIt } = testGpu;
+
 
 const r = rng(23);
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)));
 
 type Build = (op: (target: string, args: unknown[], kwargs?: Record<string, unknown>) => Node, inputs: Node[]) => Node;
 const metaOf = (x: NDArray) => ({ dtype: x.dtype, shape: [...x.shape], strides: [...x.strides] });
@@ -63,7 +57,7 @@ async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-
   const graph = chain(inputs, build);
   const cpu = new CpuRuntime(graph).run(fresh(inputs));
   const fallbacks: string[] = [];
-  const gpu = new WebGpuRuntime(graph, dev!, { onHostFallback: (op) => fallbacks.push(op) });
+  const gpu = new WebGpuRuntime(graph, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) });
   hook?.(gpu);
   const out = await gpu.run(fresh(inputs));
   expectClose(out, cpu, tol, label);

@@ -6,7 +6,7 @@
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
 import { type ExportedProgram } from '../../export/exported-program';
@@ -16,19 +16,14 @@ import { CORPUS_DIR, corpusAvailable } from '../../../testing/corpus';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
 import { frozenInputIndices, programInputs, userOutputs } from '../program';
-import { type GpuDevice } from './device';
-import { acquireTestDevice } from '../../../testing/webgpu';
+import { useTestDevice } from '../../../testing/webgpu';
 import { WebGpuRuntime } from './webgpu-runtime';
 
-let dev: GpuDevice | undefined;
-let why = '';
+const testGpu = useTestDevice();
+const { gpuIt } = testGpu;
 
-beforeAll(async () => {
-  ({ dev, why } = await acquireTestDevice());
-  if (!dev) console.warn(`WebGPU tests skipped: ${why}`);
-});
 
-afterAll(() => dev?.device.destroy());
+
 
 const r = rng(11);
 
@@ -61,13 +56,12 @@ function annotate(g: Graph, inputs: readonly unknown[]): void {
 async function compare(target: string, args: unknown[], kwargs: Record<string, unknown> = {}, tol = { atol: 2e-5, rtol: 2e-4 }): Promise<WebGpuRuntime> {
   const { graph, inputs } = opGraph(target, args, kwargs);
   const cpu = new CpuRuntime(graph).run(inputs);
-  const gpu = new WebGpuRuntime(graph, dev!);
+  const gpu = new WebGpuRuntime(graph, testGpu.dev!);
   const out = await gpu.run(inputs);
   expectClose(out, cpu, tol, target);
   return gpu;
 }
 
-const gpuIt = (name: string, fn: () => Promise<void>) => it(name, async (ctx) => (dev ? fn() : ctx.skip(why)));
 
 describe('WebGPU kernels vs the CPU runtime', () => {
   gpuIt('unary activations on contiguous, transposed and sliced inputs', async () => {
@@ -201,7 +195,7 @@ describe('WebGPU run protocol', () => {
     const inputs = [randArray([4, 6], r), randArray([6], r)];
     annotate(g, inputs);
     for (const n of [a, b]) n.meta.val = { dtype: 'float32', shape: [4, 6], strides: [6, 1] };
-    const rt = new WebGpuRuntime(g, dev!);
+    const rt = new WebGpuRuntime(g, testGpu.dev!);
     const out = await rt.run(inputs);
     expectClose(out, new CpuRuntime(g).run(inputs));
     expect(rt.exec.stats).toMatchObject({ dispatches: 1, submits: 1, readbacks: 1 });
@@ -209,7 +203,7 @@ describe('WebGPU run protocol', () => {
   gpuIt('shapes travel as uniforms: new sizes reuse the compiled pipelines', async () => {
     const rt = await compare('aten.add.Tensor', [randArray([3, 4], r), randArray([3, 4], r)]);
     const { graph } = opGraph('aten.add.Tensor', [randArray([3, 4], r), randArray([3, 4], r)]);
-    const again = new WebGpuRuntime(graph, dev!, {}, rt.exec);
+    const again = new WebGpuRuntime(graph, testGpu.dev!, {}, rt.exec);
     await again.run([randArray([7, 9], r), randArray([7, 9], r)]);
     expect(rt.exec.pipelineCount).toBe(1);
   });
@@ -228,7 +222,7 @@ describe.skipIf(!corpusAvailable || !existsSync(MODELS))('corpus models on WebGP
       const raw = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
       const x = new NDArray(new Storage(dtype, dtype === 'float32' ? new Float32Array(raw) : Float64Array.from(new BigInt64Array(raw), Number)), shape, contiguousStrides(shape));
       const fallbacks: string[] = [];
-      const rt = new WebGpuRuntime(ep.graph, dev!, { frozenInputs: frozenInputIndices(ep), onHostFallback: (op) => fallbacks.push(op) });
+      const rt = new WebGpuRuntime(ep.graph, testGpu.dev!, { frozenInputs: frozenInputIndices(ep), onHostFallback: (op) => fallbacks.push(op) });
       const [out] = userOutputs(ep, await rt.run(programInputs(ep, [x])), [x]) as NDArray[];
       const rb = readFileSync(join(MODELS, `${name}.out.float32.bin`));
       const ref = new Float32Array(rb.buffer.slice(rb.byteOffset, rb.byteOffset + rb.length));
