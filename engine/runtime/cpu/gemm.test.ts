@@ -1,6 +1,7 @@
 // The blocked GEMM (WebAssembly SIMD and TypeScript kernels) against a float64
 // triple loop: odd sizes, strided and transposed operands, packed-and-cached
-// operands, row-major and im2col-style B, every epilogue.
+// operands, row-major and im2col-style B, every epilogue (GELU-tanh included),
+// biases cached under a key.
 
 import { describe, expect, it } from 'vitest';
 import { type Epilogue, type Mat, GemmWorkspace } from './gemm';
@@ -44,6 +45,7 @@ function check(ws: GemmWorkspace, M: number, N: number, K: number, ka: 'n' | 't'
       }
       if (epi?.act === 'relu') s = Math.max(s, 0);
       if (epi?.act === 'hardswish') s = (s * Math.min(Math.max(s + 3, 0), 6)) / 6;
+      if (epi?.act === 'gelu_tanh') s = 0.5 * s * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (s + 0.044715 * s * s * s)));
       const got = out[2 + i * N + j]!;
       if (!(Math.abs(got - s) <= 1e-5 * (1 + K))) expect.fail(`${M}x${N}x${K} ${ka}${kb} (${i}, ${j}): ${got} != ${s}`);
     }
@@ -69,6 +71,45 @@ for (const wasm of [true, false])
         check(ws, M, N, K, 't', 'n', (a) => ({ addend: { ...a, cs: 0 }, act: 'hardswish' }));
         check(ws, M, N, K, 'n', 's', (a) => ({ addend: a, alpha: 0.5, beta: 2 }));
         check(ws, M, N, K, 'n', 'n', () => ({ act: 'relu' }));
+      }
+    });
+    it('GELU-tanh epilogue (with and without bias, over the tanh range and its saturation)', () => {
+      for (const [M, N, K] of sizes) {
+        check(ws, M, N, K, 'n', 't', (a) => ({ addend: { ...a, rs: 0 }, act: 'gelu_tanh' }), true);
+        check(ws, M, N, K, 's', 'n', () => ({ act: 'gelu_tanh' }));
+      }
+      // Large products: x³ dominates, e^z saturates to 0 or clamps.
+      const M = 9, N = 17, K = 3;
+      const A = Float32Array.from({ length: M * K }, (_, i) => (i % 7) * 4 - 12);
+      const B = Float32Array.from({ length: K * N }, (_, i) => ((i % 5) - 2) * 1.5);
+      const out = new Float32Array(M * N);
+      ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { act: 'gelu_tanh' } });
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let x = 0;
+        for (let k = 0; k < K; k++) x += A[i * K + k]! * B[k * N + j]!;
+        const want = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+        expect(Math.abs(out[i * N + j]! - want)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(x)));
+      }
+    });
+    it('a bias cached under addendKey is staged once per view and reused', () => {
+      const M = 7, N = 13, K = 10;
+      const A = rand(M * K), B = rand(K * N), bias = rand(2 * N + 3);
+      const key = {};
+      const ref = (off: number, st: number) => {
+        const o = new Float32Array(M * N);
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+          let x = bias[off + j * st]!;
+          for (let k = 0; k < K; k++) x += A[i * K + k]! * B[k * N + j]!;
+          o[i * N + j] = x;
+        }
+        return o;
+      };
+      // Two views of the same keyed storage (different offset / stride) must not share a staged copy.
+      for (const [off, st] of [[0, 1], [3, 2], [0, 1], [3, 2]] as const) {
+        const out = new Float32Array(M * N);
+        ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { addend: { data: bias, offset: off, rs: 0, cs: st }, addendKey: key } });
+        const want = ref(off, st);
+        for (let i = 0; i < M * N; i++) expect(out[i]).toBeCloseTo(want[i]!, 4);
       }
     });
     it('K = 0 gives the epilogue of zeros', () => {

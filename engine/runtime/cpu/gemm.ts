@@ -2,10 +2,13 @@
 // NR-column panels (zero-padded to whole panels) inside one workspace, an MR×NR
 // register-blocked micro-kernel (WebAssembly SIMD when the host has it, else
 // TypeScript over the same layout) fills a padded C, and an epilogue copies C out
-// with alpha, a broadcast bias/addend and an optional ReLU.
-// Operands that never change between runs (weights) are packed once and cached
-// by their storage, so a model's weights are packed on the first run only.
+// with alpha, a broadcast bias/addend and an optional activation (ReLU,
+// hardswish, GELU-tanh; inside the WebAssembly kernel when it can).
+// Operands that never change between runs (weights, and a bias given with an
+// `addendKey`) are packed once and cached by their storage, so a model's weights
+// are packed on the first run only.
 
+import { geluTanhScalar } from './fast-math';
 import { type GemmKernels, MR as MR_, NR as NR_, instantiateGemm } from './wasm-kernels';
 
 // Module-local copies: imported bindings can compile to getter calls (CJS interop), too slow for inner loops.
@@ -33,10 +36,17 @@ export interface Epilogue {
   readonly addend?: Mat;
   readonly beta?: number;
   /** Activation applied last. */
-  readonly act?: Activation;
+  readonly act?: GemmActivation;
+  /**
+   * The addend never changes while this key lives (frozen bias): its staged copy
+   * (a row or column vector) is cached in the workspace with the packed weights.
+   */
+  readonly addendKey?: object;
 }
 
 export type Activation = 'relu' | 'hardswish';
+/** Activations of the GEMM epilogue (convolutions take `Activation`). */
+export type GemmActivation = Activation | 'gelu_tanh';
 
 /** Apply an activation in place to out[o..o+n). */
 export function activate(act: Activation, out: Float32Array, o: number, n: number): void {
@@ -79,12 +89,25 @@ export interface GemmCall {
 const ceilDiv = (a: number, b: number): number => Math.floor((a + b - 1) / b);
 const align4 = (n: number): number => (n + 3) & ~3;
 
+/** A cached operand: which view of the keyed storage (tag 0 A, 1 B, 2/3 row/column bias) sits at `pos`. */
+interface CacheEntry {
+  readonly tag: number;
+  readonly offset: number;
+  readonly rs: number;
+  readonly cs: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly pos: number;
+}
+
+const TAG_A = 0, TAG_B = 1, TAG_BIAS = 2;
+
 export class GemmWorkspace {
   private readonly kernels: GemmKernels | null;
   private buf: Float32Array;
   /** Floats [0, persistentEnd) hold cached packed operands; scratch follows. */
   private persistentEnd = 0;
-  private readonly cache = new WeakMap<object, Map<string, number>>();
+  private readonly cache = new WeakMap<object, CacheEntry[]>();
 
   constructor(opts: { wasm?: boolean } = {}) {
     this.kernels = opts.wasm === false ? null : instantiateGemm();
@@ -129,75 +152,106 @@ export class GemmWorkspace {
   gemm(call: GemmCall): boolean {
     const { M, N, K, a, b, out, outOffset, ldo, epilogue, bRowScale, residual } = call;
     if (M === 0 || N === 0) return false;
+    const kern = this.kernels;
     const mp = ceilDiv(M, MR);
     const np = ceilDiv(N, NR);
+    const aMat = (a as { mat: Mat }).mat;
+    const aKey = (a as { key?: object }).key;
+    const bKey = 'mat' in b ? b.key : undefined;
     const aSize = mp * MR * K;
     // Cached (packed) operands live in the persistent region; the rest in scratch after it.
-    let aPos = 'mat' in a && a.key ? this.lookup(a.key, a.mat, 'A', M, K) : undefined;
-    let bPos = 'mat' in b && b.key ? this.lookup(b.key, b.mat, 'B', K, N) : undefined;
+    let aPos = aKey ? this.lookup(aKey, TAG_A, aMat, M, K) : -2;
+    let bPos = bKey ? this.lookup(bKey, TAG_B, (b as { mat: Mat }).mat, K, N) : -2;
     const aNew = aPos === -1;
     const bNew = bPos === -1;
-    if (aNew) aPos = this.reserve(a, 'A', M, K, aSize);
-    if (bNew) bPos = this.reserve(b, 'B', K, N, np * NR * K);
+    if (aNew) aPos = this.reserve(aKey!, TAG_A, aMat, M, K, aSize);
+    if (bNew) bPos = this.reserve(bKey!, TAG_B, (b as { mat: Mat }).mat, K, N, np * NR * K);
     // B in plain row-major form (ldb = N) unless packed: rows, or a matrix with unit column stride.
-    const bDirect = bPos === undefined && ('rows' in b || b.mat.cs === 1);
+    const bDirect = bPos === -2 && ('rows' in b || b.mat.cs === 1);
     if (bRowScale && !bDirect) throw new Error('gemm: bRowScale needs B as plain rows');
+    // Bias and activation run inside the WebAssembly kernel when they are a row or column vector.
+    const mode = kern && K > 0 ? kernelEpilogue(epilogue) : -1;
+    const act = epilogue?.act;
+    const actCode = mode >= 0 ? ACT_CODE[act ?? 'none']! : 0;
+    // Matrix-vector products (N = 1 or M = 1) have their own kernels (no GELU there).
+    const gemv = mode >= 0 && actCode !== 3 && ((N === 1 && bDirect) || M === 1);
+    const biasLen = mode === 1 ? mp * MR : np * NR;
+    let biasPos = -2;
+    let biasNew = false;
+    if (mode > 0 && epilogue!.addendKey) {
+      const add = epilogue!.addend!;
+      biasPos = this.lookupRaw(epilogue!.addendKey, TAG_BIAS + mode, add.offset, add.rs, add.cs, mode === 1 ? M : N, 0);
+      if (biasPos === -1) {
+        biasNew = true;
+        biasPos = this.reserveRaw(epilogue!.addendKey, TAG_BIAS + mode, add.offset, add.rs, add.cs, mode === 1 ? M : N, 0, biasLen);
+      }
+    }
     let scratch = this.persistentEnd;
-    if (aPos === undefined) {
+    if (aPos === -2) {
       aPos = scratch;
       scratch = align4(scratch + aSize);
     }
-    if (bPos === undefined) {
+    if (bPos === -2) {
       bPos = scratch;
       scratch = align4(scratch + (bDirect ? K * N + NR : np * NR * K));
     }
     const ldc = np * NR;
     const cPos = scratch;
     scratch = align4(cPos + mp * MR * ldc);
-    // Bias and activation run inside the WebAssembly kernel when they are a row or column vector.
-    const mode = this.kernels && K > 0 ? kernelEpilogue(epilogue) : -1;
-    const biasPos = scratch;
-    const scalePos = align4(biasPos + (mode > 0 ? Math.max(mp * MR, np * NR) : 0));
+    if (mode > 0 && biasPos === -2) {
+      biasPos = scratch;
+      biasNew = true;
+      scratch = align4(scratch + biasLen);
+    }
+    const scalePos = scratch;
     const resPos = align4(scalePos + (bRowScale ? K : 0));
-    const addResidual = residual !== undefined && mode >= 0 && !epilogue?.act && ldo === N;
-    this.ensure(resPos + (addResidual ? M * N : 0));
+    const addResidual = residual !== undefined && mode >= 0 && !act && ldo === N;
+    // A changing A with unit column stride is copied in row by row and packed by the kernel.
+    const aRowsPos = align4(resPos + (addResidual ? M * N : 0));
+    const aWasm = kern !== null && !aKey && aMat.cs === 1 && K >= 4;
+    this.ensure(aRowsPos + (aWasm ? aSize : 0));
     const buf = this.buf;
-    if (aNew || !('key' in a && a.key)) packA(buf, aPos, (a as { mat: Mat }).mat, M, K);
+    if (aWasm) {
+      const d = aMat.data, o = aMat.offset;
+      if (aMat.rs === K) buf.set(d.subarray(o, o + M * K), aRowsPos);
+      else for (let i = 0; i < M; i++) buf.set(d.subarray(o + i * aMat.rs, o + i * aMat.rs + K), aRowsPos + i * K);
+      buf.fill(0, aRowsPos + M * K, aRowsPos + aSize);
+      kern.packA(aRowsPos * 4, aPos * 4, mp, K);
+    } else if (aNew || !aKey) packA(buf, aPos, aMat, M, K);
     if (bDirect) {
       if ('rows' in b) b.rows(buf, bPos, N);
       else copyRows(buf, bPos, b.mat, K, N);
       if (bRowScale) this.scaleRows(bPos, K, N, bRowScale, scalePos);
       buf.fill(0, bPos + K * N, bPos + K * N + NR);
-    } else if (bNew || !('key' in b && b.key)) packB(buf, bPos, (b as { mat: Mat }).mat, K, N);
+    } else if (bNew || !bKey) packB(buf, bPos, (b as { mat: Mat }).mat, K, N);
     const bPanel = bDirect ? NR : K * NR;
     const bRow = bDirect ? N : NR;
-    if (mode > 0) {
+    if (biasNew) {
       const add = epilogue!.addend!;
       const n = mode === 1 ? M : N;
       const st = mode === 1 ? add.rs : add.cs;
-      for (let i = 0; i < n; i++) buf[biasPos + i] = add.data[add.offset + i * st]!;
-      buf.fill(0, biasPos + n, biasPos + (mode === 1 ? mp * MR : np * NR));
+      const d = add.data;
+      for (let i = 0, src = add.offset; i < n; i++, src += st) buf[biasPos + i] = d[src]!;
+      buf.fill(0, biasPos + n, biasPos + biasLen);
     }
     if (K === 0) buf.fill(0, cPos, cPos + mp * MR * ldc);
-    // A matrix-vector product (N = 1 or M = 1) writes C contiguously, so C's row stride becomes N.
+    // A matrix-vector product writes C contiguously, so C's row stride becomes N.
     let ldcOut = ldc;
-    if (this.kernels && K > 0 && mode >= 0 && ((N === 1 && bDirect) || M === 1)) {
-      const actCode = ACT_CODE[epilogue?.act ?? 'none']!;
-      if (N === 1) this.kernels.gemvA(aPos * 4, bPos * 4, cPos * 4, mp, K, mode, biasPos * 4, actCode);
-      else this.kernels.gemvB(aPos * 4, bPos * 4, cPos * 4, np, K, bPanel * 4, bRow * 4, mode, biasPos * 4, actCode);
+    if (kern && K > 0 && gemv) {
+      if (N === 1) kern.gemvA(aPos * 4, bPos * 4, cPos * 4, mp, K, mode, biasPos * 4, actCode);
+      else kern.gemvB(aPos * 4, bPos * 4, cPos * 4, np, K, bPanel * 4, bRow * 4, mode, biasPos * 4, actCode);
       ldcOut = N;
-    } else if (this.kernels && K > 0) {
-      const actCode = mode >= 0 ? ACT_CODE[epilogue?.act ?? 'none'] : 0;
-      this.kernels.gemmPanels(aPos * 4, bPos * 4, cPos * 4, mp, np, K, ldc * 4, N < M ? 1 : 0, bPanel * 4, bRow * 4, Math.max(mode, 0), biasPos * 4, actCode);
+    } else if (kern && K > 0) {
+      kern.gemmPanels(aPos * 4, bPos * 4, cPos * 4, mp, np, K, ldc * 4, N < M ? 1 : 0, bPanel * 4, bRow * 4, Math.max(mode, 0), biasPos * 4, actCode);
     } else if (K > 0) gemmPanelsTs(buf, aPos, bPos, cPos, mp, np, K, ldc, bPanel, bRow);
     if (mode >= 0) {
       // Padded C rows are compacted in place first: one copy out instead of a view per row.
-      if (ldcOut !== N && ldo === N && this.kernels) this.kernels.compactRows(cPos * 4, M, N, ldcOut);
+      if (ldcOut !== N && ldo === N && kern) kern.compactRows(cPos * 4, M, N, ldcOut);
       if (addResidual) {
         buf.set(residual.data.subarray(residual.offset, residual.offset + M * N), resPos);
-        this.kernels!.addInto(cPos * 4, resPos * 4, M * N);
+        kern!.addInto(cPos * 4, resPos * 4, M * N);
       }
-      if ((ldcOut === N || this.kernels) && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
+      if ((ldcOut === N || kern) && ldo === N) out.set(buf.subarray(cPos, cPos + M * N), outOffset);
       else if (N === 1) for (let i = 0; i < M; i++) out[outOffset + i * ldo] = buf[cPos + i * ldcOut]!;
       else for (let i = 0; i < M; i++) out.set(buf.subarray(cPos + i * ldcOut, cPos + i * ldcOut + N), outOffset + i * ldo);
     } else copyOut(buf, cPos, ldc, M, N, out, outOffset, ldo, epilogue);
@@ -219,23 +273,35 @@ export class GemmWorkspace {
   }
 
   /** Position of a cached packed operand, or -1 when it must be packed now (then `reserve`). */
-  private lookup(key: object, m: Mat, tag: string, rows: number, cols: number): number {
-    const hit = this.cache.get(key)?.get(cacheKey(tag, m, rows, cols));
-    return hit ?? -1;
+  private lookup(key: object, tag: number, m: Mat, rows: number, cols: number): number {
+    return this.lookupRaw(key, tag, m.offset, m.rs, m.cs, rows, cols);
   }
 
-  private reserve(op: Operand, tag: string, rows: number, cols: number, size: number): number {
-    const { key, mat } = op as { key: object; mat: Mat };
+  private lookupRaw(key: object, tag: number, offset: number, rs: number, cs: number, rows: number, cols: number): number {
+    const list = this.cache.get(key);
+    if (list === undefined) return -1;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (e.tag === tag && e.offset === offset && e.rs === rs && e.cs === cs && e.rows === rows && e.cols === cols) return e.pos;
+    }
+    return -1;
+  }
+
+  private reserve(key: object, tag: number, m: Mat, rows: number, cols: number, size: number): number {
+    return this.reserveRaw(key, tag, m.offset, m.rs, m.cs, rows, cols, size);
+  }
+
+  private reserveRaw(key: object, tag: number, offset: number, rs: number, cs: number, rows: number, cols: number, size: number): number {
     const pos = this.persistentEnd;
     this.persistentEnd = align4(pos + size);
-    let entries = this.cache.get(key);
-    if (!entries) this.cache.set(key, (entries = new Map()));
-    entries.set(cacheKey(tag, mat, rows, cols), pos);
+    let list = this.cache.get(key);
+    if (!list) this.cache.set(key, (list = []));
+    list.push({ tag, offset, rs, cs, rows, cols, pos });
     return pos;
   }
 }
 
-const ACT_CODE: Record<string, number> = { none: 0, relu: 1, hardswish: 2 };
+const ACT_CODE: Record<string, number> = { none: 0, relu: 1, hardswish: 2, gelu_tanh: 3 };
 
 /** 0: no bias, 1: bias per row, 2: bias per column — when the kernel can apply the epilogue; -1 otherwise. */
 function kernelEpilogue(ep: Epilogue | undefined): number {
@@ -248,8 +314,6 @@ function kernelEpilogue(ep: Epilogue | undefined): number {
   if (add.rs === 0) return 2;
   return -1;
 }
-
-const cacheKey = (tag: string, m: Mat, rows: number, cols: number): string => `${tag}:${m.offset}:${m.rs}:${m.cs}:${rows}:${cols}`;
 
 /** B (K×N, unit column stride) as plain rows of N floats. */
 function copyRows(buf: Float32Array, pos: number, m: Mat, K: number, N: number): void {
@@ -351,6 +415,7 @@ function copyOut(buf: Float32Array, cPos: number, ldc: number, M: number, N: num
         for (let j = 0; j < N; j++) out[dst + j] = alpha * buf[src + j]! + beta * d[ab + j * acs]!;
       }
     }
-    if (act) activate(act, out, dst, N);
+    if (act === 'gelu_tanh') geluTanhScalar(out, dst, out, dst, N);
+    else if (act) activate(act, out, dst, N);
   }
 }

@@ -5,7 +5,7 @@
 // broadcast addend. Outputs are contiguous, as torch's are.
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
-import { type Activation, type Mat } from './gemm';
+import { type GemmActivation, type Mat } from './gemm';
 import { contiguousCopy } from './movement';
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
 
@@ -28,7 +28,7 @@ function alloc(ctx: KernelContext, shape: number[]): NDArray {
 }
 
 /** C = alpha·A·B + beta·addend for 2-D f32 operands. */
-function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1, act?: Activation): NDArray {
+function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1, act?: GemmActivation, addendKey?: object): NDArray {
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
   const out = alloc(ctx, [M, N]);
@@ -37,7 +37,7 @@ function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1
     a: { mat: mat2d(a), key: ctx.frozenKey(a) },
     b: { mat: mat2d(b), key: ctx.frozenKey(b) },
     out: f32(out), outOffset: 0, ldo: N,
-    epilogue: { addend, beta, alpha, act },
+    epilogue: { addend, beta, alpha, act, addendKey },
   });
   return out;
 }
@@ -48,13 +48,13 @@ export const mmKernel: FastKernel = ([a, b], ctx) => {
 };
 
 /** addmm with an activation applied to the result (fusion.ts / pointwise-fusion.ts). */
-export const addmmWith = (act?: Activation): FastKernel => ([self, a, b, beta, alpha], ctx) => {
+export const addmmWith = (act?: GemmActivation): FastKernel => ([self, a, b, beta, alpha], ctx) => {
   if (!isF32(self) || !isF32(a) || !isF32(b) || a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) return undefined;
   const be = scalarArg(beta), al = scalarArg(alpha);
   if (be === undefined || al === undefined) return undefined;
   const add = addendMat(self, a.shape[0]!, b.shape[1]!);
   if (!add) return undefined;
-  return mm2d(a, b, ctx, be === 0 ? undefined : add, be, al, act);
+  return mm2d(a, b, ctx, be === 0 ? undefined : add, be, al, act, ctx.frozenKey(self));
 };
 
 export const addmmKernel: FastKernel = addmmWith();
@@ -78,7 +78,7 @@ function rowsView(x: NDArray): { M: number; rs: number } | undefined {
 }
 
 /** linear with an activation applied to the result. */
-export const linearWith = (act?: Activation): FastKernel => ([x, w, bias], ctx) => {
+export const linearWith = (act?: GemmActivation): FastKernel => ([x, w, bias], ctx) => {
   if (!isF32(x) || !isF32(w) || w.ndim !== 2 || (bias != null && !isF32(bias))) return undefined;
   const K = x.shape[x.ndim - 1]!;
   if (w.shape[1] !== K) return undefined;
@@ -99,7 +99,7 @@ export const linearWith = (act?: Activation): FastKernel => ([x, w, bias], ctx) 
     a: { mat: { data: f32(src), offset: src.offset, rs: rows.rs, cs: src.strides[src.ndim - 1]! } },
     b: { mat: { data: f32(w), offset: w.offset, rs: w.strides[1]!, cs: w.strides[0]! }, key: ctx.frozenKey(w) },
     out: f32(out), outOffset: 0, ldo: N,
-    epilogue: { addend, act },
+    epilogue: { addend, act, addendKey: b ? ctx.frozenKey(b) : undefined },
   });
   if (src !== x) ctx.recycleF32?.(f32(src));
   return out;

@@ -4,7 +4,9 @@
 //  * GELU, tanh approximation, as GPT-2 writes it (8 ATen ops):
 //      0.5·x · (1 + tanh(0.7978845608·(x + 0.044715·x³)))
 //    → one loop (fast-math.ts), in place over x when x is a fresh GEMM output
-//    that nothing else reads.
+//    that nothing else reads; when that GEMM is a linear / addmm (x its output
+//    or a view of it) the GEMM epilogue computes the GELU instead and the loop
+//    is skipped for outputs it marked (see geluDone below).
 //  * linear / addmm followed by relu → the GEMM epilogue's ReLU.
 //
 // Absorbed steps leave the step list. The fused step keeps the originals: when
@@ -98,6 +100,17 @@ function freshSole(c: Ctx, x: Node, allowed: ReadonlySet<Node>): boolean {
   return src instanceof Object && 'target' in src && freshSole(c, src as Node, new Set([x]));
 }
 
+/** The linear / addmm step producing x (x itself or a view of its output), or undefined. */
+function gemmRoot(c: Ctx, x: Node): Step | undefined {
+  let n = x;
+  while (VIEWS.has(n.target)) {
+    const src = n.args[0];
+    if (!(src instanceof Object && 'target' in src)) return undefined;
+    n = src as Node;
+  }
+  return n.target === 'aten.linear.default' || n.target === 'aten.addmm.default' ? c.stepOf.get(n) : undefined;
+}
+
 /** Run the original steps of a fused group in order (the fallback when the fast path declines). */
 function runOriginal(group: readonly Step[], values: Map<number, unknown>, ctx: KernelContext): unknown {
   const fill = (a: unknown): unknown => (a instanceof Slot ? values.get(a.index) : Array.isArray(a) ? a.map(fill) : a);
@@ -126,7 +139,21 @@ export function fusePointwise(steps: Step[], outputs: ReadonlySet<Node>): void {
     const group = [...g.chain.map((n) => snapshot(stepOf.get(n)!)), snapshot(m)];
     const xSlot = slotOf(g.x);
     const inplace = freshSole(c, g.x, new Set(g.chain));
+    // GELU in the GEMM's epilogue: the GEMM marks the buffers it wrote activated; the chain's step passes those through.
+    const root = inplace ? gemmRoot(c, g.x) : undefined;
+    const geluDone = new WeakSet<object>();
+    if (root) {
+      const orig = root.exec;
+      const fast = root.node.target === 'aten.linear.default' ? linearWith('gelu_tanh') : addmmWith('gelu_tanh');
+      root.exec = (args, ctx) => {
+        const r = fast(args, ctx);
+        if (r === undefined) return orig(args, ctx);
+        geluDone.add(f32(r as NDArray));
+        return r;
+      };
+    }
     const exec: StepExec = ([x], ctx) => {
+      if (root && isF32(x) && geluDone.delete(f32(x))) return x;
       if (isF32(x) && x.isContiguous()) {
         const d = f32(x);
         if (inplace) {

@@ -21,12 +21,12 @@ export const NR = 8;
 /**
  * gemm_panels(pa, pb, pc, mPanels, nPanels, K, ldcBytes, order, bPanel, bRow, biasMode, pBias, act):
  * C = act(A·B + bias), bias per row (mode 1) or column (mode 2) from pBias (padded to whole panels).
- * A panel p holds rows p·MR.. as K groups of MR floats. B's NR columns of panel
- * q at depth k start at pb + q·bPanel + k·bRow (bytes): packed panels have
- * bPanel = K·NR·4, bRow = NR·4; a plain row-major B (ldb floats) has
+ * A panel p holds rows p·MR.. as K groups of MR floats. B's NR columns
+ * of panel q at depth k start at pb + q·bPanel + k·bRow (bytes): packed panels
+ * have bPanel = K·NR·4, bRow = NR·4; a plain row-major B (ldb floats) has
  * bPanel = NR·4, bRow = ldb·4. C is row-major with padded rows (ldcBytes
  * apart). order 0 walks B panels outermost (B panel hot in L1), order 1 walks
- * A panels outermost.
+ * A panels outermost. act: 0 none, 1 ReLU, 2 hardswish, 3 GELU-tanh.
  */
 function buildGemm(): FunctionBuilder {
   const { i32, v128 } = ValType;
@@ -47,6 +47,7 @@ function buildGemm(): FunctionBuilder {
   for (let v = 0; v < NV; v++) bv.push(f.local(v128));
   const av = f.local(v128);
   const zero = f.local(v128), three = f.local(v128), six = f.local(v128), sixth = f.local(v128), t = f.local(v128);
+  const gelu = geluLocals(f);
   f.v128Zero().set(zero);
   f.f32(3).f32x4Splat().set(three);
   f.f32(6).f32x4Splat().set(six);
@@ -87,7 +88,7 @@ function buildGemm(): FunctionBuilder {
     f.end(); // block
     // cp = pc + pi*MR*ldc + pj*NR*4
     f.get(pc).get(pi).i32(MR).i32Mul().get(ldc).i32Mul().i32Add().get(pj).i32(NR * 4).i32Mul().i32Add().set(cp);
-    // Activation: 1 = ReLU (max with 0, NaN propagates), 2 = hardswish x·min(max(x+3, 0), 6)/6.
+    // Activation: 1 = ReLU (max with 0, NaN propagates), 2 = hardswish x·min(max(x+3, 0), 6)/6, 3 = GELU-tanh.
     f.get(act).i32(1).i32Eq().if();
     for (const a of acc) f.get(a).get(zero).f32x4Max().set(a);
     f.else().get(act).i32(2).i32Eq().if();
@@ -95,7 +96,9 @@ function buildGemm(): FunctionBuilder {
       f.get(a).get(three).f32x4Add().get(zero).f32x4Max().get(six).f32x4Min().set(t);
       f.get(a).get(t).f32x4Mul().get(sixth).f32x4Mul().set(a);
     }
-    f.end().end();
+    f.else().get(act).i32(3).i32Eq().if();
+    for (const a of acc) emitGeluTanh(f, a, gelu);
+    f.end().end().end();
     for (let r = 0; r < MR; r++) {
       for (let v = 0; v < NV; v++) f.get(cp).get(acc[r * NV + v]!).v128Store(16 * v);
       if (r < MR - 1) f.get(cp).get(ldc).i32Add().set(cp);
@@ -124,6 +127,61 @@ function buildGemm(): FunctionBuilder {
   loops(np, mp, false);
   f.end();
   return f;
+}
+
+const LN2_HI = 0.693359375;
+const LN2_LO = -2.12194440e-4;
+const GELU_C1 = -2 * Math.sqrt(2 / Math.PI);
+/** The constants of emitGeluTanh, splatted into v128 locals once per function (rebuilding a v128.const per use is slow). */
+const GELU_CONSTS = [GELU_C1 * 0.044715, GELU_C1, 87, -87, Math.LOG2E, LN2_HI, LN2_LO, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, -80] as const;
+
+export interface GeluLocals {
+  /** Scratch v128 locals. */
+  readonly tmp: readonly [number, number, number, number];
+  /** GELU_CONSTS[i] in every lane of local c[i]; bias127 is the i32x4 127. */
+  readonly c: readonly number[];
+  readonly bias127: number;
+}
+
+export function geluLocals(f: FunctionBuilder): GeluLocals {
+  const { v128 } = ValType;
+  const tmp = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)] as const;
+  const c = GELU_CONSTS.map((x) => {
+    const l = f.local(v128);
+    f.f32(x).f32x4Splat().set(l);
+    return l;
+  });
+  const bias127 = f.local(v128);
+  f.i32x4Const(127).set(bias127);
+  return { tmp, c, bias127 };
+}
+
+/**
+ * v = gelu_tanh(v) in place on v128 local `v`:
+ * x / (1 + e^z), z = −2√(2/π)·(x + 0.044715·x³), with e^z as in wasm-pointwise.ts
+ * (clamp to ±87, k = nearest(z·log₂e), Cody–Waite r, degree-7 Estrin
+ * polynomial, 2^k in the exponent bits, exactly 0 below e^−80).
+ */
+export function emitGeluTanh(f: FunctionBuilder, v: number, l: GeluLocals): void {
+  const [z, k, r, r2] = l.tmp;
+  const [cCube, cLin, c87, cm87, cLog2e, cLn2Hi, cLn2Lo, one, p2, p3, p4, p5, p6, p7, cm80] = l.c as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  f.get(v).get(v).f32x4Mul().get(cCube).f32x4Mul().get(cLin).f32x4Add().get(v).f32x4Mul();
+  f.get(c87).f32x4Min().get(cm87).f32x4Max().set(z);
+  f.get(z).get(cLog2e).f32x4Mul().f32x4Nearest().set(k);
+  f.get(z).get(k).get(cLn2Hi).f32x4Mul().f32x4Sub().get(k).get(cLn2Lo).f32x4Mul().f32x4Sub().set(r);
+  f.get(r).get(r).f32x4Mul().set(r2);
+  // c0 + r·c1
+  const pair = (c0: number, c1: number) => f.get(c0).get(r).get(c1).f32x4Mul().f32x4Add();
+  pair(one, one);
+  pair(p2, p3).get(r2).f32x4Mul().f32x4Add();
+  pair(p4, p5);
+  pair(p6, p7).get(r2).f32x4Mul().f32x4Add().get(r2).get(r2).f32x4Mul().f32x4Mul();
+  f.f32x4Add();
+  f.get(k).i32x4TruncSatF32x4S().get(l.bias127).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
+  f.get(z).get(cm80).f32x4Lt().v128AndNot();
+  // x / (1 + e^z)
+  f.get(one).f32x4Add().set(z);
+  f.get(v).get(z).f32x4Div().set(v);
 }
 
 /** Activation code `act` (1 ReLU, 2 hardswish) on v128 locals, constants in locals c = [zero, three, six, sixth, t]. */
@@ -254,6 +312,58 @@ function buildGemvB(): FunctionBuilder {
   return f;
 }
 
+/**
+ * pack_a(src, dst, mPanels, K): row-major A (rows K floats apart, mPanels·4 rows
+ * from src, rows past M already zero) into gemm_panels' packed layout at dst:
+ * per panel, K groups of the 4 rows' values. Four depth steps at a time by a
+ * 4×4 transpose in registers, then one at a time.
+ */
+function buildPackA(): FunctionBuilder {
+  const { i32, v128 } = ValType;
+  const f = new FunctionBuilder('pack_a', [i32, i32, i32, i32]);
+  const [src, dst, mp, K] = [0, 1, 2, 3];
+  const p = f.local(i32), k = f.local(i32), ld = f.local(i32);
+  const row = [f.local(i32), f.local(i32), f.local(i32), f.local(i32)];
+  const v = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  const t = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
+  // Byte lanes of float lanes (first operand 0–3, second 4–7).
+  const lanes = (...fl: number[]) => fl.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+  f.get(K).i32(4).i32Mul().set(ld);
+  f.get(src).set(row[0]!);
+  f.i32(0).set(p);
+  f.block().loop();
+  f.get(p).get(mp).i32GeS().brIf(1);
+  for (let r = 1; r < 4; r++) f.get(row[r - 1]!).get(ld).i32Add().set(row[r]!);
+  f.get(K).set(k);
+  f.block().loop();
+  f.get(k).i32(4).i32LtS().brIf(1);
+  for (let r = 0; r < 4; r++) f.get(row[r]!).v128Load().set(v[r]!);
+  f.get(v[0]!).get(v[1]!).shuffle(lanes(0, 4, 1, 5)).set(t[0]!);
+  f.get(v[2]!).get(v[3]!).shuffle(lanes(0, 4, 1, 5)).set(t[1]!);
+  f.get(v[0]!).get(v[1]!).shuffle(lanes(2, 6, 3, 7)).set(t[2]!);
+  f.get(v[2]!).get(v[3]!).shuffle(lanes(2, 6, 3, 7)).set(t[3]!);
+  f.get(dst).get(t[0]!).get(t[1]!).shuffle(lanes(0, 1, 4, 5)).v128Store(0);
+  f.get(dst).get(t[0]!).get(t[1]!).shuffle(lanes(2, 3, 6, 7)).v128Store(16);
+  f.get(dst).get(t[2]!).get(t[3]!).shuffle(lanes(0, 1, 4, 5)).v128Store(32);
+  f.get(dst).get(t[2]!).get(t[3]!).shuffle(lanes(2, 3, 6, 7)).v128Store(48);
+  f.get(dst).i32(64).i32Add().set(dst);
+  for (const r of row) f.get(r).i32(16).i32Add().set(r);
+  f.get(k).i32(4).i32Sub().set(k).br(0);
+  f.end().end();
+  f.block().loop();
+  f.get(k).i32Eqz().brIf(1);
+  for (let r = 0; r < 4; r++) f.get(dst).get(row[r]!).f32Load().f32Store(4 * r);
+  f.get(dst).i32(16).i32Add().set(dst);
+  for (const r of row) f.get(r).i32(4).i32Add().set(r);
+  f.get(k).i32(1).i32Sub().set(k).br(0);
+  f.end().end();
+  // Row 3 now ends where the next panel's row 0 starts.
+  f.get(row[3]!).set(row[0]!);
+  f.get(p).i32(1).i32Add().set(p).br(0);
+  f.end().end();
+  return f;
+}
+
 export interface GemmKernels {
   readonly memory: WebAssembly.Memory;
   gemmPanels(pa: number, pb: number, pc: number, mPanels: number, nPanels: number, K: number, ldcBytes: number, order: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
@@ -270,6 +380,8 @@ export interface GemmKernels {
   gemvB(pa: number, pb: number, pc: number, nPanels: number, K: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
   /** n floats at p += n floats at q (see buildAddInto). */
   addInto(p: number, q: number, n: number): void;
+  /** Row-major A (rows K floats apart) into packed panels (see buildPackA). */
+  packA(src: number, dst: number, mPanels: number, K: number): void;
   /** Rows `ld` floats apart made contiguous, in place (see buildCompactRows). */
   compactRows(p: number, rows: number, n: number, ld: number): void;
 }
@@ -287,7 +399,7 @@ export function gemmModule(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
     const conv = [...CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildMaxPool(kw, s)]), buildDirectConv(1), buildDirectConv(2)];
-    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv]);
+    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildPackA(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv]);
     compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null;
@@ -308,6 +420,7 @@ export function instantiateGemm(initialPages = 16): GemmKernels | null {
     depthwise: new Map(CONV_VARIANTS.map(([kw, s]) => [`${kw}_${s}`, ex[`dw_k${kw}_s${s}`] as DepthwiseFn])),
     gemvA: ex.gemv_a as GemmKernels['gemvA'],
     gemvB: ex.gemv_b as GemmKernels['gemvB'],
+    packA: ex.pack_a as GemmKernels['packA'],
     scaleRows: ex.scale_rows as GemmKernels['scaleRows'],
     compactRows: ex.compact_rows as GemmKernels['compactRows'],
     addInto: ex.add_into as GemmKernels['addInto'],
