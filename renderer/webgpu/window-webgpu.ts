@@ -1,4 +1,3 @@
-/// <reference types="@webgpu/types" />
 // WebGPU in this window: Chromium's own navigator.gpu (in a browser tab, or in
 // Electron's renderer), used for the exported side of a compare. The probe runs on
 // the UI thread (an adapter request only, no device); runs happen in a dedicated worker
@@ -6,11 +5,11 @@
 // CSP's worker-src 'self'). When the window has no WebGPU the host's Dawn path stays
 // available (the backend select offers both).
 
-import type { AdapterInfo, ComparePrepareResponse, WebGpuAvailability, WireValue } from '../../main/common/ipc-contract';
-import { adapterInfo } from '../../main/common/adapter-label';
-import { describeAdapterInfo } from '../../engine/runtime/webgpu/device';
+import type { AdapterInfo, ComparePrepareResponse, WireValue } from '../../main/common/ipc-contract';
 import WebGpuRunWorker from './webgpu-run.worker.ts?worker';
 import type { FromWebGpuWorker, RunProgramMessage } from './protocol';
+
+export { probeWindowWebGpu } from './probe';
 
 /** A window run may compile many shaders on a software adapter. */
 const RUN_TIMEOUT_MS = 180_000;
@@ -23,25 +22,6 @@ export class WindowWebGpuError extends Error {
     readonly missingProgram = false,
   ) {
     super(message);
-  }
-}
-
-/** Whether this window has WebGPU, and on which adapter (a software adapter is labelled so). */
-export async function probeWindowWebGpu(nav: Navigator = navigator): Promise<WebGpuAvailability> {
-  if (typeof Worker === 'undefined') return { available: false, reason: 'WebGPU is not available in this window: it cannot start workers.' };
-  if (!nav.gpu)
-    return {
-      available: false,
-      reason: `WebGPU is not available in this window: navigator.gpu is missing (${
-        globalThis.isSecureContext === false ? 'the page is not a secure context' : 'Chromium on Linux enables it with --enable-unsafe-webgpu'
-      }). The host's WebGPU (Dawn) may still be available.`,
-    };
-  try {
-    const adapter = await nav.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { available: false, reason: "WebGPU is not available in this window: navigator.gpu.requestAdapter() found no adapter (no GPU driver Chromium accepts, and no software fallback). The host's WebGPU (Dawn) may still be available." };
-    return { available: true, adapter: adapterInfo(describeAdapterInfo(adapter.info)) };
-  } catch (e) {
-    return { available: false, reason: `WebGPU is not available in this window: requestAdapter() failed (${(e as Error).message}).` };
   }
 }
 
