@@ -153,8 +153,7 @@ export async function runOnWebGpu(ep: ExportedProgram, ser: SerializerApi, args:
     const { code, stdout, stderr } = await runCli(['run', file, '--backend', 'webgpu', ...inputArgs, '--out', outDir, '--json'], checkCancelled);
     const line = stdout.trim().split('\n').pop() ?? '';
     if (code !== 0 || !line.startsWith('{')) {
-      const why = stderr.trim().split('\n').filter((l) => l.startsWith('pt2')).join('; ') || stderr.trim().split('\n').slice(-3).join('; ') || `exit ${code}`;
-      throw new HostRequestError(`The WebGPU run failed: ${why}`);
+      throw new HostRequestError(`The WebGPU run failed: ${childFailure(stderr, code)}`);
     }
     const report = JSON.parse(line) as CliReport;
     const flat = report.outputs.map((o) => {
@@ -166,6 +165,13 @@ export async function runOnWebGpu(ep: ExportedProgram, ser: SerializerApi, args:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Why a `pt2 run` child failed, from its stderr: its `pt2:` lines less the note that it fell back to SwiftShader, else its last lines. */
+export function childFailure(stderr: string, code: number | null): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const own = lines.filter((l) => l.startsWith('pt2') && !/using the SwiftShader/.test(l));
+  return own.join('; ') || lines.filter((l) => !/using the SwiftShader/.test(l)).slice(-3).join('; ') || `exit ${code}`;
 }
 
 function runCli(argv: string[], checkCancelled: () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
