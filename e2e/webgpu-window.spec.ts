@@ -52,11 +52,16 @@ test("WebGPU in this window: compare on Chromium's adapter, PASS at 1e-4, labell
   await useWindowWebGpu(page);
   await compareAndPass(page);
   await expect(page.getByTestId('compare-result').getByTestId('compare-row')).toHaveCount(2);
+  const timings = page.getByTestId('compare-result').getByTestId('compare-timings');
+  expect(Number(await timings.getAttribute('data-load-ms'))).toBeGreaterThan(0);
+  await expect(timings).toContainText('loading it in this window');
   await shot(page, testInfo, 'compare-webgpu-window');
-  // Again on random inputs of another batch size: the worker keeps the compiled program.
+  // Again on random inputs of another batch size: the worker keeps the program (no archive, no load).
   await page.getByTestId('compare-inputs').selectOption('random');
   await page.getByTestId('compare-seed').fill('7');
   await compareAndPass(page);
+  await expect(timings).toHaveAttribute('data-load-ms', '0');
+  await expect(timings).not.toContainText('loading');
   expect(errors).toEqual([]);
 });
 

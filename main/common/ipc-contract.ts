@@ -334,7 +334,12 @@ export interface CompareResponse {
   maxAbsDiff: number;
   maxRelDiff: number;
   pass: boolean;
-  timings: { eagerMs: number; exportedMs: number };
+  timings: {
+    eagerMs: number;
+    exportedMs: number;
+    /** Window runs: loading the archive and building the runtime in the window (0 when it kept the program from an earlier run). */
+    loadMs?: number;
+  };
   /** What each side ran on: the eager model, and the engine runtime for the exported program ("CPU runtime", "WebGPU runtime"). */
   eagerRuntime: string;
   runtime: string;
@@ -398,8 +403,10 @@ export interface CompareFinishRequest {
   sessionId: string;
   /** The program's user outputs, flat, in order. */
   outputs: WireValue[];
-  /** Run time in the window (compiling and the first upload excluded when cached). */
+  /** Run time in the window. */
   ms: number;
+  /** Loading the archive and building the runtime for this run (0 when the window kept the program). */
+  loadMs?: number;
   /** The adapter that ran it, as the window's WebGPU reported it. */
   adapter: AdapterInfo;
 }

@@ -488,7 +488,7 @@ export class HostService {
       ...compareResponse(compareOutputs(pending.eagerOut, out, pending.atol, pending.rtol)),
       backend: 'webgpu',
       inputs: pending.inputs,
-      timings: { eagerMs: pending.eagerMs, exportedMs: Number(req.ms) || 0 },
+      timings: { eagerMs: pending.eagerMs, exportedMs: Number(req.ms) || 0, loadMs: Number(req.loadMs) || 0 },
       eagerRuntime: EAGER_RUNTIME,
       runtime: WEBGPU_RUNTIME,
       adapter: { name: String(adapter.name), software: adapter.software, label: adapter.label },

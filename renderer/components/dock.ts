@@ -159,7 +159,11 @@ function Compare(): ReactElement {
             el('span', null, `max |Δ| ${fmt(r.maxAbsDiff)}`),
             el('span', null, `max rel ${fmt(r.maxRelDiff)}`),
             el('span', null, `atol ${o.atol} · rtol ${o.rtol}`),
-            el('span', { 'data-testid': 'compare-timings' }, `eager ${fmtMs(r.timings.eagerMs)} ms · exported ${fmtMs(r.timings.exportedMs)} ms`),
+            el(
+              'span',
+              { 'data-testid': 'compare-timings', 'data-load-ms': r.timings.loadMs ?? '' },
+              `eager ${fmtMs(r.timings.eagerMs)} ms · exported ${fmtMs(r.timings.exportedMs)} ms${r.timings.loadMs ? ` (+ ${fmtMs(r.timings.loadMs)} ms loading it in this window)` : ''}`,
+            ),
           ),
           el(
             'div',

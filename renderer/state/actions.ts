@@ -263,7 +263,7 @@ async function compareInWindow(req: CompareRequest): Promise<IpcResult<CompareRe
     if (!prep.ok) return prep;
     try {
       const run = await runInWindow(prep.value);
-      return await api.compareFinish({ taskId: req.taskId, sessionId: req.sessionId, outputs: run.outputs, ms: run.ms, adapter: run.adapter });
+      return await api.compareFinish({ taskId: req.taskId, sessionId: req.sessionId, outputs: run.outputs, ms: run.ms, loadMs: run.loadMs, adapter: run.adapter });
     } catch (e) {
       if (e instanceof WindowWebGpuError && e.missingProgram && attempt === 0) continue;
       const err = e instanceof Error ? e : new Error(String(e));
