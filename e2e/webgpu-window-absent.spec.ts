@@ -14,7 +14,7 @@ test("the window's WebGPU is offered as unavailable, with the reason", async ({ 
   await page.getByTestId('dock-tab-compare').click();
   const note = page.getByTestId('compare-window-webgpu-note');
   await expect(note).toHaveAttribute('data-available', 'false');
-  await expect(note).toHaveText('this window: no WebGPU');
+  await expect(note).toHaveText("this window's WebGPU: none (hover for why)");
   await expect(note).toHaveAttribute('title', /^WebGPU is not available in this window: /);
   const option = page.getByTestId('compare-backend').locator('option[value="webgpu-window"]');
   await expect(option).toBeDisabled();

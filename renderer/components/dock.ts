@@ -124,14 +124,14 @@ function Compare(): ReactElement {
         ? el(
             'span',
             { className: 'mono', style: { color: 'var(--muted)' }, 'data-testid': 'compare-webgpu-note', 'data-available': webgpu.available, 'data-software': webgpu.adapter?.software ?? false },
-            webgpu.available ? `WebGPU adapter: ${webgpu.adapter?.label ?? 'unknown'}` : `WebGPU unavailable: ${webgpu.reason ?? 'no adapter'}`,
+            webgpu.available ? `host (Dawn) WebGPU adapter: ${webgpu.adapter?.label ?? 'unknown'}` : `host (Dawn) WebGPU unavailable: ${webgpu.reason ?? 'no adapter'}`,
           )
         : null,
       windowGpu
         ? el(
             'span',
             { className: 'mono', style: { color: 'var(--muted)' }, 'data-testid': 'compare-window-webgpu-note', 'data-available': windowGpu.available, 'data-software': windowGpu.adapter?.software ?? false, title: windowGpu.reason },
-            windowGpu.available ? `this window: ${windowGpu.adapter?.label ?? 'unknown adapter'}` : 'this window: no WebGPU',
+            windowGpu.available ? `this window's WebGPU adapter: ${windowGpu.adapter?.label ?? 'unknown adapter'}` : "this window's WebGPU: none (hover for why)",
           )
         : null,
       el(
