@@ -76,6 +76,23 @@ test('WebGPU in this window: nested inputs and outputs, and a conv with keyword 
   }
 });
 
+test('WebGPU in this window: MobileNetV3-small (a real model file, through the Python front end)', async ({ page }) => {
+  test.setTimeout(300_000);
+  await openStudio(page);
+  test.skip((await page.getByTestId('cap-python').getAttribute('data-available')) !== 'true', 'needs the Python front end (engine/python) to export a model file');
+  await page.getByTestId('open-file').setInputFiles('assets/examples/mobilenet_v3_small.py');
+  await page.getByTestId('export-button').click();
+  await expect(page.getByTestId('export-status')).toHaveAttribute('data-state', 'done', { timeout: 200_000 });
+  await useWindowWebGpu(page);
+  await page.getByTestId('compare-atol').fill('0.001');
+  await page.getByTestId('compare-rtol').fill('0.001');
+  await page.getByTestId('compare-button').click();
+  const result = page.getByTestId('compare-result');
+  await expect(result).toHaveAttribute('data-state', 'done', { timeout: 200_000 });
+  await expect(result).toHaveAttribute('data-pass', 'true');
+  await expect(result.getByTestId('compare-runtime')).toHaveAttribute('data-webgpu-in', 'window');
+});
+
 // The host sends the buffers a program writes (here `count.add_(1)`) before every run,
 // and the worker never keeps them as frozen uploads; main/host/window-compare.test.ts
 // checks that on the CPU runtime. On WebGPU the engine's runtime still reads the
