@@ -1,9 +1,11 @@
 // WebGPU in this window: Chromium's own navigator.gpu (in a browser tab, or in
 // Electron's renderer), used for the exported side of a compare. The probe runs on
-// the UI thread (an adapter request only, no device); runs happen in a dedicated worker
-// (webgpu-run.worker.ts, bundled by Vite as a same-origin file so it loads under the
-// CSP's worker-src 'self'). When the window has no WebGPU the host's Dawn path stays
-// available (the backend select offers both).
+// the UI thread (probe.ts: an adapter request only, no device); runs happen in a
+// dedicated worker (webgpu-run.worker.ts, bundled by Vite as a same-origin file so it
+// loads under the CSP's worker-src 'self'; the worker script is served without a CSP
+// of its own, so the engine's WebAssembly kernels for host fallbacks compile there,
+// while the page itself still has no 'wasm-unsafe-eval'). When the window has no
+// WebGPU the host's Dawn path stays available (the backend select offers both).
 
 import type { AdapterInfo, ComparePrepareResponse, WireValue } from '../../main/common/ipc-contract';
 import WebGpuRunWorker from './webgpu-run.worker.ts?worker';
