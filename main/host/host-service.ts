@@ -17,7 +17,6 @@ import type {
   ComparePrepareResponse,
   CompareRequest,
   CompareResponse,
-  OutputComparison,
   ExportRequest,
   ExportResponse,
   HelloResponse,
@@ -51,7 +50,8 @@ import { cloneValue, flattenWithPaths, makeRng, materialize } from './example-va
 import { toEngineDynamicShapes } from './dynamic-shapes';
 import { programPayload, summarize } from './program-payload';
 import { compareOutputs, randomInputs } from './compare';
-import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu, windowRunOutputs, windowRunPayload } from './runtimes';
+import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu } from './runtimes';
+import { type EagerResult, WindowCompares, verdict } from './window-compare';
 import type { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { CancelledError, HostRequestError, NotAvailableError, toIpcError, type ErrorContext } from './host-errors';
 import { availability, loadSerializer, pythonModulePresent, type SerializerApi } from './engine-adapters';
@@ -64,8 +64,6 @@ import { RecentFiles } from './recent-files';
 export const STUDIO_VERSION = '0.1.0';
 /** Sessions kept alive (each holds a program and its weights). */
 const MAX_SESSIONS = 6;
-/** Compares waiting for the window's WebGPU outputs (each holds the eager outputs). */
-const MAX_WINDOW_COMPARES = 4;
 /** Seed for the example inputs' values, so a document always exports on the same numbers. */
 const EXAMPLE_SEED = 20240611;
 
@@ -99,16 +97,6 @@ interface Session {
   cpu?: CpuRuntime;
 }
 
-/** A compare whose exported side runs in the window: what the host keeps until the outputs come back. */
-interface WindowCompare {
-  sessionId: string;
-  eagerOut: unknown;
-  inputs: CompareResponse['inputs'];
-  eagerMs: number;
-  atol: number;
-  rtol: number;
-}
-
 /** An error the host attaches a source location to. */
 class LocatedError extends Error {
   constructor(
@@ -121,8 +109,8 @@ class LocatedError extends Error {
 
 export class HostService {
   private readonly sessions = new Map<string, Session>();
-  /** By the prepare's taskId; the oldest is dropped past MAX_WINDOW_COMPARES. */
-  private readonly windowCompares = new Map<string, WindowCompare>();
+  /** Compares waiting for the window's WebGPU outputs. */
+  private readonly windowCompares = new WindowCompares();
   private readonly recent: RecentFiles;
 
   private pythonStart: Promise<StudioPython | NotAvailableError> | undefined;
@@ -401,7 +389,7 @@ export class HostService {
     const s = this.sessions.get(id);
     if (!s) return false;
     this.sessions.delete(id);
-    for (const [task, c] of this.windowCompares) if (c.sessionId === id) this.windowCompares.delete(task);
+    this.windowCompares.dropSession(id);
     s.dispose?.();
     return true;
   }
@@ -431,7 +419,7 @@ export class HostService {
       progress(`Running the exported program on the ${req.backend === 'webgpu' ? WEBGPU_RUNTIME : CPU_RUNTIME}`, 0.6);
       const exported = await this.runExported(s, req.backend, cloneValue(eager.args) as unknown[], cloneValue(eager.kwargs) as Record<string, unknown>);
       return {
-        ...compareResponse(compareOutputs(eager.out, exported.out, req.atol, req.rtol)),
+        ...verdict(compareOutputs(eager.out, exported.out, req.atol, req.rtol)),
         backend: req.backend,
         inputs: eager.summaries,
         timings: { eagerMs: eager.ms, exportedMs: exported.ms },
@@ -458,12 +446,8 @@ export class HostService {
     const restore = s.snapshot?.();
     try {
       const eager = this.runEager(s, req, restore);
-      this.progressFor(req.taskId)('Sending the program to the window\'s WebGPU runtime', 0.5);
-      const heldProgram = typeof req.heldProgram === 'string' ? req.heldProgram : undefined;
-      const payload = windowRunPayload(s.ep, ser, `session:${s.id}`, heldProgram, cloneValue(eager.args) as unknown[], cloneValue(eager.kwargs) as Record<string, unknown>);
-      this.windowCompares.set(req.taskId, { sessionId: s.id, eagerOut: eager.out, inputs: eager.summaries, eagerMs: eager.ms, atol: req.atol, rtol: req.rtol });
-      for (const key of this.windowCompares.keys()) if (this.windowCompares.size > MAX_WINDOW_COMPARES) this.windowCompares.delete(key);
-      return { ...payload, eagerMs: eager.ms };
+      this.progressFor(req.taskId)("Sending the program to the window's WebGPU runtime", 0.5);
+      return this.windowCompares.prepare(s.ep, ser, s.id, req, eager);
     } finally {
       restore?.();
     }
@@ -471,33 +455,11 @@ export class HostService {
 
   /** The second half: compare the window's outputs with the eager outputs kept by comparePrepare. */
   compareFinish(req: CompareFinishRequest): CompareResponse {
-    const pending = this.windowCompares.get(req.taskId);
-    if (!pending || pending.sessionId !== req.sessionId)
-      throw new HostRequestError('This window compare is no longer pending (the host kept only the latest ones, or the program was closed); run Compare again.');
-    this.windowCompares.delete(req.taskId);
-    const s = this.session(req.sessionId);
-    const adapter = req.adapter;
-    if (!adapter || typeof adapter.label !== 'string' || typeof adapter.software !== 'boolean') throw new HostRequestError("The window's WebGPU run did not report its adapter.");
-    let out: unknown;
-    try {
-      out = windowRunOutputs(s.ep, req.outputs);
-    } catch (e) {
-      throw prefixError(e, `Exported program failed (${WEBGPU_RUNTIME} in the window): `);
-    }
-    return {
-      ...compareResponse(compareOutputs(pending.eagerOut, out, pending.atol, pending.rtol)),
-      backend: 'webgpu',
-      inputs: pending.inputs,
-      timings: { eagerMs: pending.eagerMs, exportedMs: Number(req.ms) || 0, loadMs: Number(req.loadMs) || 0 },
-      eagerRuntime: EAGER_RUNTIME,
-      runtime: WEBGPU_RUNTIME,
-      adapter: { name: String(adapter.name), software: adapter.software, label: adapter.label },
-      webgpuIn: 'window',
-    };
+    return this.windowCompares.finish(req, (id) => this.session(id).ep);
   }
 
   /** Inputs for a compare and the eager model's outputs on them; module state is restored after the eager run. */
-  private runEager(s: Session, req: CompareRequest, restore: (() => void) | undefined) {
+  private runEager(s: Session, req: CompareRequest, restore: (() => void) | undefined): EagerResult {
     if (!s.eager || !s.args || !s.kwargs) throw new HostRequestError('This program has no eager model to compare with (it was loaded from a file); use Run instead.');
     const progress = this.progressFor(req.taskId);
     progress('Preparing inputs', 0.05);
@@ -806,13 +768,3 @@ function snapshotState(module: Module): () => void {
   };
 }
 //#endregion
-
-/** The verdict part of a compare response. */
-function compareResponse(outputs: OutputComparison[]): Pick<CompareResponse, 'outputs' | 'maxAbsDiff' | 'maxRelDiff' | 'pass'> {
-  return {
-    outputs,
-    maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0),
-    maxRelDiff: outputs.reduce((m, o) => Math.max(m, o.maxRelDiff), 0),
-    pass: outputs.every((o) => o.pass),
-  };
-}

@@ -203,9 +203,11 @@ export class WebGpuRuntime extends Interpreter {
     return swap(out);
   }
 
+  /** The context GPU kernels get (one object for the runtime's life: kernels run for every step of every run). */
   private ctx(): GpuCtx {
-    return { exec: this.exec, gpu: (a, type) => this.onGpu(a, type ?? 'f32') };
+    return (this.kernelCtx ??= { exec: this.exec, gpu: (a, type) => this.onGpu(a, type ?? 'f32') });
   }
+  private kernelCtx: GpuCtx | undefined;
 
   /** A tensor on the GPU: GPU arrays as they are, host arrays uploaded (once per run, weights once ever). */
   private onGpu(a: NDArray, type: ElemType): NDArray {
