@@ -11,9 +11,8 @@
 // its input already lives there; bool/int factories and chains over host-only
 // inputs stay on the host unless `placement.intOnGpu` is set, because their
 // consumers (embedding positions, index, cumsum) still read host values and a
-// GPU result there would cost a readback. Random factories (rand, randn,
-// randint, rand_like, randn_like) and native_dropout in training stay on the
-// host: their samples come from the host generator the CPU kernels share.
+// GPU result there would cost a readback. Random factories and native_dropout
+// in training draw from the GPU's Philox generator (ops/random.ts).
 
 import { type DType } from '../../../core/dtype';
 import { NDArray, contiguousStrides } from '../../../core/ndarray';
@@ -22,6 +21,7 @@ import { dtypeArg } from '../../../ops/factory';
 import { BASE_KERNELS, type GpuCtx, type GpuKernel, broadcastStrides } from '../gpu-kernels';
 import { gpuStorage, isGpu } from '../gpu-exec';
 import { type Expr, type Kind, dtypeKind, elemOf, fusedElementwiseProgram, fusedElementwiseRun, leafKind, placement } from './elementwise';
+import { RANDOM_KERNELS, dropoutKernel } from './random';
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
 const inI32 = (v: number) => Number.isInteger(v) && v >= I32_MIN && v <= I32_MAX;
@@ -92,7 +92,7 @@ function toLike(g: GpuCtx, x: unknown, dtype: unknown, copy: unknown): NDArray |
 }
 
 function dropout(g: GpuCtx, x: unknown, p: unknown, train: unknown): NDArray[] | undefined {
-  // Training with p > 0 samples a mask on the host (see the header).
+  // Eval or p = 0 only (training is ops/random.ts's).
   if (!isArr(x) || (train !== false && numOf(p) !== 0) || !gpuWorthy([x])) return undefined;
   const y = castGpu(g, x, x.dtype);
   const mask = y && fill(g, x.shape, 'bool', 1, [y]);
@@ -450,7 +450,9 @@ export const TENSOR_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
   ],
   // In place into GPU storage; a host self is written on the host.
   ['aten.copy_.default', ([self, src], g) => (isGpu(self) && isArr(src) && dtypeKind(self.dtype) && copyTyped(g, src, self) ? self : undefined)],
-  ['aten.native_dropout.default', ([x, p, train], g) => dropout(g, x, p, train)],
+  // Training (0 < p ≤ 1) samples on the GPU (ops/random.ts); eval and p = 0 copy.
+  ['aten.native_dropout.default', dropoutKernel(([x, p, train], g) => dropout(g, x, p, train))],
+  ...RANDOM_KERNELS,
   // Factories.
   ['aten.zeros.default', ([size, dtype], g) => fill(g, size, dtypeArg(dtype) ?? 'float32', 0)],
   ['aten.ones.default', ([size, dtype], g) => fill(g, size, dtypeArg(dtype) ?? 'float32', 1)],
