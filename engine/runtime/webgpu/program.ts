@@ -124,5 +124,18 @@ export function gridFor(n: number, workgroup = WORKGROUP): [number, number, numb
   return [Math.ceil(groups / y), y, 1];
 }
 
+const PROGRAMS = new Map<string, ProgramInfo>();
+
+/**
+ * One ProgramInfo per distinct `key` (the factory's arguments): factories run
+ * for every dispatch of every run, and building the object, its cache-key
+ * strings and closures each time was a measurable part of recording a run.
+ */
+export function memoProgram(key: string, make: () => ProgramInfo): ProgramInfo {
+  let p = PROGRAMS.get(key);
+  if (!p) PROGRAMS.set(key, (p = make()));
+  return p;
+}
+
 /** The pipeline cache key of a program. */
 export const keyOf = (p: ProgramInfo): string => `${p.name}|${p.cacheKey.hint}|${p.cacheKey.inputDependencies.join(',')}`;

@@ -4,14 +4,14 @@
 // are routed to the GEMM instead (see webgpu-runtime.ts). Pooling: mean over
 // H·W (adaptive average pool to 1×1, mean.dim([-1, -2])) and max pool.
 
-import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms, gridFor } from '../program';
+import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms, gridFor, memoProgram } from '../program';
 
 /**
  * Uniforms: total, N, C, H, W, Cout, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw,
  * groups, x strides[4], x offset, w offset, bias offset, bias stride.
  */
 export function conv2dProgram(hasBias: boolean): ProgramInfo {
-  return {
+  return memoProgram(`conv2d|${hasBias}`, () => ({
     name: 'conv2d',
     cacheKey: { hint: hasBias ? 'bias' : 'nobias', inputDependencies: hasBias ? ['f32r4', 'f32r4', 'f32r1'] : ['f32r4', 'f32r4'] },
     bindings: { inputs: hasBias ? ['f32', 'f32', 'f32'] : ['f32', 'f32'], outputs: ['f32'] },
@@ -41,7 +41,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   }
   ${hasBias ? 'acc = acc + in2[U(23u) + co * U(24u)];' : ''}
   out0[idx] = acc;`)}`,
-  };
+  }));
 }
 
 export interface ConvGeometry {
@@ -65,7 +65,7 @@ export function conv2dRun(g: ConvGeometry, xStrides: readonly number[], xOffset:
  * Uniforms: rows, row length, offset, workgroups along x.
  */
 export function rowMeanProgram(): ProgramInfo {
-  return {
+  return memoProgram('row_mean', () => ({
     name: 'row_mean',
     cacheKey: { hint: 'wg64', inputDependencies: ['f32'] },
     bindings: { inputs: ['f32'], outputs: ['f32'] },
@@ -90,7 +90,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
   if (li == 0u && row < U(0u)) { out0[row] = part[0] / f32(L); }
 }`,
-  };
+  }));
 }
 
 export function rowMeanRun(rows: number, inner: number, offset: number): RunData {
@@ -100,7 +100,7 @@ export function rowMeanRun(rows: number, inner: number, offset: number): RunData
 
 /** max_pool2d: uniforms total, C, H, W, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw, x strides[4], x offset. */
 export function maxPoolProgram(): ProgramInfo {
-  return {
+  return memoProgram('max_pool2d', () => ({
     name: 'max_pool2d',
     cacheKey: { hint: '', inputDependencies: ['f32r4'] },
     bindings: { inputs: ['f32'], outputs: ['f32'] },
@@ -123,7 +123,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
     }
   }
   out0[idx] = m;`)}`,
-  };
+  }));
 }
 
 export function maxPoolRun(N: number, C: number, H: number, W: number, OH: number, OW: number, k: readonly number[], s: readonly number[], p: readonly number[], d: readonly number[], xs: readonly number[], xo: number): RunData {

@@ -16,7 +16,7 @@
 
 import { type NDArray } from '../../../core/ndarray';
 import { GpuStorage } from '../gpu-exec';
-import { type ElemType, type ProgramInfo, type ShaderHelper, Uniforms, gridFor, type RunData } from '../program';
+import { type ElemType, type ProgramInfo, type ShaderHelper, Uniforms, gridFor, memoProgram, type RunData } from '../program';
 
 export type UnaryOp =
   | 'relu' | 'hardswish' | 'hardsigmoid' | 'sigmoid' | 'tanh' | 'silu' | 'gelu' | 'gelu_tanh'
@@ -416,11 +416,16 @@ function coordFn(rank: number): string {
  * an i32 word.
  */
 export function fusedElementwiseProgram(expr: Expr, inputKinds: readonly Kind[], rank: number, scalars: number, outKind: Kind = 'f32'): ProgramInfo {
+  const hint = `${exprKey(expr)}|s${scalars}|${outKind}`;
+  return memoProgram(`pointwise|${hint}|${inputKinds.join(',')}|${rank}`, () => pointwiseProgram(expr, inputKinds, rank, scalars, outKind, hint));
+}
+
+function pointwiseProgram(expr: Expr, inputKinds: readonly Kind[], rank: number, scalars: number, outKind: Kind, hint: string): ProgramInfo {
   const per = rank + 1;
   const words = 1 + rank + per + inputKinds.length * per + 2 * scalars;
   return {
     name: 'pointwise',
-    cacheKey: { hint: `${exprKey(expr)}|s${scalars}|${outKind}`, inputDependencies: inputKinds.map((t) => `${t}r${rank}`) },
+    cacheKey: { hint, inputDependencies: inputKinds.map((t) => `${t}r${rank}`) },
     bindings: { inputs: inputKinds.map(elemOf), outputs: [elemOf(outKind)] },
     uniformWords: words,
     getShaderSource: (h: ShaderHelper) => {

@@ -22,7 +22,7 @@
 // is multiplied. Edges are handled by clamped, select()-guarded reads, so any
 // M, N, K work; every size and stride is a uniform.
 
-import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms } from '../program';
+import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms, memoProgram } from '../program';
 
 const T = 16;
 
@@ -85,7 +85,12 @@ export interface MatOperand {
  * batch strides[br], rs, cs, offset; then alpha, beta.
  */
 export function gemmProgram(batchRank: number, hasAddend: boolean, tile?: GemmTile, layouts: readonly [OperandLayout, OperandLayout] = ['g', 'g']): ProgramInfo {
-  if (tile) return tiledGemmProgram(batchRank, hasAddend, tile, layouts);
+  const t = tile ? `${tile.bm}x${tile.bn}x${tile.bk}_${tile.tm}x${tile.tn}${tile.prefetch ? 'p' : ''}${tile.scalarSmem ? 's' : ''}|${layouts.join('')}` : '';
+  return memoProgram(`gemm|${batchRank}|${hasAddend}|${t}`, () => (tile ? tiledGemmProgram(batchRank, hasAddend, tile, layouts) : smallGemmProgram(batchRank, hasAddend)));
+}
+
+/** The 16×16 kernel: one output per thread. */
+function smallGemmProgram(batchRank: number, hasAddend: boolean): ProgramInfo {
   const per = batchRank + 3;
   const ops = hasAddend ? 4 : 3;
   const words = 3 + batchRank + ops * per + 2;

@@ -3,7 +3,7 @@
 // scores with an optional bool/additive mask read through broadcast strides, and
 // the causal triangle). One invocation per row; two passes for statistics.
 
-import { type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
+import { type ProgramInfo, type RunData, Uniforms, gridFor, memoProgram } from '../program';
 
 /** Uniforms: rows, N, x offset, w offset, b offset, eps. Outputs: y, mean, rstd. */
 export function layerNormProgram(hasWeight: boolean, hasBias: boolean): ProgramInfo {
@@ -12,7 +12,7 @@ export function layerNormProgram(hasWeight: boolean, hasBias: boolean): ProgramI
   if (hasBias) inputs.push('f32');
   const wIn = 'in1';
   const bIn = hasWeight ? 'in2' : 'in1';
-  return {
+  return memoProgram(`layer_norm|${hasWeight}|${hasBias}`, () => ({
     name: 'layer_norm',
     cacheKey: { hint: `${hasWeight ? 'w' : ''}${hasBias ? 'b' : ''}`, inputDependencies: inputs },
     bindings: { inputs, outputs: ['f32', 'f32', 'f32'] },
@@ -36,7 +36,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   }
   out1[idx] = mean;
   out2[idx] = rstd;`)}`,
-  };
+  }));
 }
 
 export function layerNormRun(rows: number, N: number, xOffset: number, wOffset: number, bOffset: number, eps: number): RunData {
@@ -45,7 +45,7 @@ export function layerNormRun(rows: number, N: number, xOffset: number, wOffset: 
 
 /** Softmax along a dim of a contiguous input: uniforms outer·inner, L, inner, offset. */
 export function softmaxProgram(): ProgramInfo {
-  return {
+  return memoProgram('softmax', () => ({
     name: 'softmax',
     cacheKey: { hint: '', inputDependencies: ['f32'] },
     bindings: { inputs: ['f32'], outputs: ['f32'] },
@@ -61,7 +61,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   var s = 0.0;
   for (var l = 0u; l < L; l = l + 1u) { let e = exp(in0[U(3u) + base + l * inner] - m); out0[base + l * inner] = e; s = s + e; }
   for (var l = 0u; l < L; l = l + 1u) { out0[base + l * inner] = out0[base + l * inner] / s; }`)}`,
-  };
+  }));
 }
 
 export function softmaxRun(outer: number, L: number, inner: number, offset: number): RunData {
@@ -125,7 +125,7 @@ export function attentionSoftmaxRun(rows: number, L: number, S: number, causal: 
 
 /** embedding: out[r, d] = weight[idx[r]·ws0 + d·ws1]; uniforms total, D, ws0, ws1, w offset, idx offset. */
 export function embeddingProgram(): ProgramInfo {
-  return {
+  return memoProgram('embedding', () => ({
     name: 'embedding',
     cacheKey: { hint: '', inputDependencies: ['f32r2', 'i32'] },
     bindings: { inputs: ['f32', 'i32'], outputs: ['f32'] },
@@ -137,7 +137,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
   let r = idx / D; let d = idx % D;
   let row = u32(in1[U(5u) + r]);
   out0[idx] = in0[U(4u) + row * U(2u) + d * U(3u)];`)}`,
-  };
+  }));
 }
 
 export function embeddingRun(rows: number, D: number, ws: readonly number[], wOffset: number, iOffset: number): RunData {
