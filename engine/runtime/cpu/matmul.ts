@@ -27,18 +27,41 @@ function alloc(ctx: KernelContext, shape: number[]): NDArray {
   return new NDArray(new Storage('float32', ctx.allocF32(n)), shape, contiguousStrides(shape));
 }
 
-/** C = alpha·A·B + beta·addend for 2-D f32 operands. */
-function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1, act?: GemmActivation, addendKey?: object): NDArray {
+/**
+ * A residual connection folded into a GEMM (pointwise-fusion.ts): the tensor at
+ * args[index], when it is a contiguous f32 of the output's size, is added to the
+ * result, and the output's buffer is put in `done`.
+ */
+export interface ResidualSink {
+  readonly index: number;
+  readonly done: WeakSet<object>;
+}
+
+function residualOf(args: unknown[], res: ResidualSink | undefined, n: number): NDArray | undefined {
+  const r = res ? args[res.index] : undefined;
+  return isF32(r) && r.isContiguous() && r.numel === n ? r : undefined;
+}
+
+/** out += r (contiguous, out's size) unless the GEMM already added it. */
+function addResidual(out: NDArray, r: NDArray, added: boolean): void {
+  const o = f32(out), d = f32(r), n = out.numel;
+  if (!added) for (let i = 0, j = r.offset; i < n; i++, j++) o[i] = o[i]! + d[j]!;
+}
+
+/** C = alpha·A·B + beta·addend (+ a residual) for 2-D f32 operands. */
+function mm2d(a: NDArray, b: NDArray, ctx: KernelContext, addend?: Mat, beta = 1, alpha = 1, act?: GemmActivation, addendKey?: object, residual?: NDArray): NDArray {
   const [M, K] = a.shape as [number, number];
   const N = b.shape[1]!;
   const out = alloc(ctx, [M, N]);
-  ctx.gemm.gemm({
+  const added = ctx.gemm.gemm({
     M, N, K,
     a: { mat: mat2d(a), key: ctx.frozenKey(a) },
     b: { mat: mat2d(b), key: ctx.frozenKey(b) },
     out: f32(out), outOffset: 0, ldo: N,
     epilogue: { addend, beta, alpha, act, addendKey },
+    residual: residual && { data: f32(residual), offset: residual.offset },
   });
+  if (residual) addResidual(out, residual, added);
   return out;
 }
 
@@ -48,13 +71,17 @@ export const mmKernel: FastKernel = ([a, b], ctx) => {
 };
 
 /** addmm with an activation applied to the result (fusion.ts / pointwise-fusion.ts). */
-export const addmmWith = (act?: GemmActivation): FastKernel => ([self, a, b, beta, alpha], ctx) => {
+export const addmmWith = (act?: GemmActivation, res?: ResidualSink): FastKernel => (args, ctx) => {
+  const [self, a, b, beta, alpha] = args;
   if (!isF32(self) || !isF32(a) || !isF32(b) || a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0]) return undefined;
   const be = scalarArg(beta), al = scalarArg(alpha);
   if (be === undefined || al === undefined) return undefined;
   const add = addendMat(self, a.shape[0]!, b.shape[1]!);
   if (!add) return undefined;
-  return mm2d(a, b, ctx, be === 0 ? undefined : add, be, al, act, ctx.frozenKey(self));
+  const r = residualOf(args, res, a.shape[0]! * b.shape[1]!);
+  const out = mm2d(a, b, ctx, be === 0 ? undefined : add, be, al, act, ctx.frozenKey(self), r);
+  if (r) res!.done.add(f32(out));
+  return out;
 };
 
 export const addmmKernel: FastKernel = addmmWith();
@@ -78,7 +105,8 @@ function rowsView(x: NDArray): { M: number; rs: number } | undefined {
 }
 
 /** linear with an activation applied to the result. */
-export const linearWith = (act?: GemmActivation): FastKernel => ([x, w, bias], ctx) => {
+export const linearWith = (act?: GemmActivation, res?: ResidualSink): FastKernel => (args, ctx) => {
+  const [x, w, bias] = args;
   if (!isF32(x) || !isF32(w) || w.ndim !== 2 || (bias != null && !isF32(bias))) return undefined;
   const K = x.shape[x.ndim - 1]!;
   if (w.shape[1] !== K) return undefined;
@@ -94,13 +122,19 @@ export const linearWith = (act?: GemmActivation): FastKernel => ([x, w, bias], c
   const b = bias as NDArray | null | undefined;
   const addend = b ? (b.ndim === 1 ? { data: f32(b), offset: b.offset, rs: 0, cs: b.strides[0]! } : addendMat(b, rows.M, N)) : undefined;
   if (b && !addend) return undefined;
-  ctx.gemm.gemm({
+  const r = residualOf(args, res, rows.M * N);
+  const added = ctx.gemm.gemm({
     M: rows.M, N, K,
     a: { mat: { data: f32(src), offset: src.offset, rs: rows.rs, cs: src.strides[src.ndim - 1]! } },
     b: { mat: { data: f32(w), offset: w.offset, rs: w.strides[1]!, cs: w.strides[0]! }, key: ctx.frozenKey(w) },
     out: f32(out), outOffset: 0, ldo: N,
     epilogue: { addend, act, addendKey: b ? ctx.frozenKey(b) : undefined },
+    residual: r && { data: f32(r), offset: r.offset },
   });
+  if (r) {
+    addResidual(out, r, added);
+    res!.done.add(f32(out));
+  }
   if (src !== x) ctx.recycleF32?.(f32(src));
   return out;
 };

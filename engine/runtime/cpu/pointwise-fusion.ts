@@ -8,6 +8,10 @@
 //    or a view of it) the GEMM epilogue computes the GELU instead and the loop
 //    is skipped for outputs it marked (see geluDone below).
 //  * linear / addmm followed by relu → the GEMM epilogue's ReLU.
+//  * add(linear / addmm output (or a view of it), other) of the same static
+//    shape, `other` computed before the GEMM and nothing written in between →
+//    the GEMM adds `other` as it copies its output out (a residual connection);
+//    the add passes the GEMM's output through when the GEMM marked it done.
 //
 // Absorbed steps leave the step list. The fused step keeps the originals: when
 // its fast path declines (dtype, layout) it runs them in order, so results never
@@ -15,10 +19,11 @@
 
 import { type Node } from '../../ir/graph';
 import { NDArray, Storage } from '../../core/ndarray';
+import { SymInt } from '../../symbolic/sym';
 import { type Step, type StepExec, Slot, dynamicArgs } from './cpu-runtime';
 import { geluTanhLoop } from './fast-math';
 import { type KernelContext, f32, isF32, scalarArg } from './kernel-context';
-import { addmmWith, linearWith } from './matmul';
+import { type ResidualSink, addmmWith, linearWith } from './matmul';
 
 /** The step's bound arguments with Slots mapped back to graph nodes. */
 function argNodes(s: Step): unknown[] {
@@ -91,11 +96,17 @@ function matchGeluTanh(c: Ctx, m: Step): { x: Node; chain: Node[] } | undefined 
 const FRESH = new Set(['aten.addmm.default', 'aten.mm.default', 'aten.linear.default', 'aten.matmul.default', 'aten.bmm.default']);
 const VIEWS = new Set(['aten.view.default', 'aten.reshape.default', 'aten._unsafe_view.default']);
 
+/** A step whose value is its first argument's storage: a view, or dropout that is the identity (eval mode or p = 0). */
+function passThrough(n: Node): boolean {
+  if (VIEWS.has(n.target)) return true;
+  return n.target === 'aten.dropout.default' && (n.args[2] === false || near(n.args[1], 0));
+}
+
 /** x's buffer may be overwritten: a GEMM output (or a view of one) that only `allowed` reads. */
 function freshSole(c: Ctx, x: Node, allowed: ReadonlySet<Node>): boolean {
   if (c.outputs.has(x) || ![...x.users].every((u) => allowed.has(u))) return false;
   if (FRESH.has(x.target)) return true;
-  if (!VIEWS.has(x.target)) return false;
+  if (!passThrough(x)) return false;
   const src = x.args[0];
   return src instanceof Object && 'target' in src && freshSole(c, src as Node, new Set([x]));
 }
@@ -103,7 +114,7 @@ function freshSole(c: Ctx, x: Node, allowed: ReadonlySet<Node>): boolean {
 /** The linear / addmm step producing x (x itself or a view of its output), or undefined. */
 function gemmRoot(c: Ctx, x: Node): Step | undefined {
   let n = x;
-  while (VIEWS.has(n.target)) {
+  while (passThrough(n)) {
     const src = n.args[0];
     if (!(src instanceof Object && 'target' in src)) return undefined;
     n = src as Node;
@@ -133,6 +144,7 @@ export function fusePointwise(steps: Step[], outputs: ReadonlySet<Node>): void {
   const c: Ctx = { stepOf, outputs };
   const slotOf = (n: Node) => n.graph.nodes.indexOf(n);
   const absorbed = new Set<Step>();
+  const geluRoots = new Set<Step>();
   for (const m of steps) {
     const g = matchGeluTanh(c, m);
     if (!g) continue;
@@ -143,6 +155,7 @@ export function fusePointwise(steps: Step[], outputs: ReadonlySet<Node>): void {
     const root = inplace ? gemmRoot(c, g.x) : undefined;
     const geluDone = new WeakSet<object>();
     if (root) {
+      geluRoots.add(root);
       const orig = root.exec;
       const fast = root.node.target === 'aten.linear.default' ? linearWith('gelu_tanh') : addmmWith('gelu_tanh');
       root.exec = (args, ctx) => {
@@ -172,6 +185,7 @@ export function fusePointwise(steps: Step[], outputs: ReadonlySet<Node>): void {
     if (inplace) m.writes = [xSlot];
     for (const n of g.chain) absorbed.add(stepOf.get(n)!);
   }
+  fuseResidualAdds(c, steps, absorbed, geluRoots);
   // GEMM + relu: the relu step passes its input through; the GEMM applies it.
   for (const r of steps) {
     if (absorbed.has(r) || (r.node.target !== 'aten.relu.default' && r.node.target !== 'aten.relu_.default')) continue;
@@ -188,4 +202,48 @@ export function fusePointwise(steps: Step[], outputs: ReadonlySet<Node>): void {
     r.dyn = dynamicArgs(r.args);
   }
   for (let i = steps.length - 1; i >= 0; i--) if (absorbed.has(steps[i]!)) steps.splice(i, 1);
+}
+
+/** Both values have the same shape by their node meta (equal numbers, or symbols printing the same). */
+function sameStaticShape(a: Node, b: Node): boolean {
+  const va = a.meta.val as { shape?: readonly unknown[] } | undefined, vb = b.meta.val as { shape?: readonly unknown[] } | undefined;
+  const sa = va?.shape, sb = vb?.shape;
+  const same = (d: unknown, e: unknown) => (typeof d === 'number' ? d === e : d instanceof SymInt && e instanceof SymInt && d.env === e.env && String(d) === String(e));
+  return !!sa && !!sb && sa.length === sb.length && sa.every((d, i) => same(d, sb[i]));
+}
+
+/** add(GEMM output, other) → the GEMM adds `other` (see the header). */
+function fuseResidualAdds(c: Ctx, steps: Step[], absorbed: ReadonlySet<Step>, taken: Set<Step>): void {
+  const index = new Map<Step, number>();
+  steps.forEach((s, i) => index.set(s, i));
+  for (const s of steps) {
+    if (absorbed.has(s) || s.node.target !== 'aten.add.Tensor') continue;
+    const args = argNodes(s);
+    if (!alphaOne(args)) continue;
+    for (const gi of [0, 1]) {
+      const g = args[gi], o = args[1 - gi];
+      if (!(g instanceof Object && 'target' in g) || !(o instanceof Object && 'target' in o) || g === o) continue;
+      const gn = g as Node, on = o as Node;
+      const root = gemmRoot(c, gn);
+      if (!root || taken.has(root) || !freshSole(c, gn, new Set([s.node])) || !sameStaticShape(gn, s.node)) continue;
+      const ri = index.get(root)!, si = index.get(s)!;
+      const op = c.stepOf.get(on);
+      // `other` exists when the GEMM runs and holds the same value at the add.
+      if (op ? index.get(op)! >= ri : on.op !== 'placeholder') continue;
+      if (steps.slice(ri, si).some((t) => t.writes?.length)) continue;
+      taken.add(root);
+      const res: ResidualSink = { index: root.args.length, done: new WeakSet() };
+      const orig = root.exec;
+      const fast = root.node.target === 'aten.linear.default' ? linearWith(undefined, res) : addmmWith(undefined, res);
+      root.args = [...root.args, new Slot(on.graph.nodes.indexOf(on))];
+      root.dyn = dynamicArgs(root.args);
+      root.exec = (a, ctx) => fast(a, ctx) ?? orig(a.slice(0, res.index), ctx);
+      const addOrig = s.exec;
+      s.exec = (a, ctx) => {
+        const x = a[gi];
+        return isF32(x) && res.done.delete(f32(x)) ? x : addOrig(a, ctx);
+      };
+      break;
+    }
+  }
 }
