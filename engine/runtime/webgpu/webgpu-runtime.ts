@@ -251,7 +251,10 @@ export class WebGpuRuntime extends Interpreter {
     }
     const k = GPU_KERNELS.get(t);
     if (k) {
-      const r = k(args, g);
+      const reads = this.exec.stats.readbacks;
+      const r = await k(args, g);
+      // A kernel that read back mid-run (nonzero's count) retired this run's uploads: later steps upload again.
+      if (this.exec.stats.readbacks !== reads) this.uploads = new Map();
       if (r !== undefined) return r;
     }
     if (pointwiseEligible(n)) {

@@ -5,10 +5,10 @@
 // Operands: see operands.ts; addressing: Note [Indexed addressing] in
 // index-programs.ts.
 //
-// Left on the host: nonzero (its output size is the data: the runtime needs it
-// on the host before any later op can be recorded, so it costs a readback
-// wherever it runs), and index/index_put with a boolean mask that lives on the
-// GPU (same reason). Masks on the host are expanded to coordinates there.
+// nonzero (ops/nonzero.ts) counts on the GPU and reads back only the count.
+// Left on the host: index/index_put with a boolean mask that lives on the GPU
+// (its output size is the data). Masks on the host are expanded to
+// coordinates there.
 
 import { NDArray, contiguousStrides } from '../../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../../core/scalar';
@@ -17,6 +17,7 @@ import { gpuStorage, isGpu } from '../gpu-exec';
 import { type ElemType } from '../program';
 import { dataOperand, indexOperand, isI32, onGpu, operandAs } from './operands';
 import { type IndexOperand, fillI32Program, fillI32Run, gatherProgram, gatherRun, scatterProgram, scatterRun } from './index-programs';
+import { NONZERO_KERNELS } from './nonzero';
 import { POOL_KERNELS } from './pool';
 import { SORT_KERNELS } from './sort';
 
@@ -310,4 +311,5 @@ export const INDEX_KERNELS: ReadonlyArray<readonly [string, GpuKernel]> = [
   ['aten.index_put_.default', ([x, indices, values, acc], g) => indexPut(g, x, indices, values, acc, true)],
   ...SORT_KERNELS,
   ...POOL_KERNELS,
+  ...NONZERO_KERNELS,
 ];
