@@ -19,7 +19,7 @@
 import { NDArray } from '../../../core/ndarray';
 import { type GpuCtx, type GpuKernel, broadcastStrides } from '../gpu-kernels';
 import { gpuStorage, isGpu } from '../gpu-exec';
-import { type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
+import { type ProgramInfo, type RunData, Uniforms, gridFor, memoProgram } from '../program';
 import { fusedElementwiseProgram, fusedElementwiseRun, leafKind } from './elementwise';
 import { REDUCE_KERNELS } from './reduce';
 
@@ -27,6 +27,10 @@ const CUMSUM = new Map(REDUCE_KERNELS).get('aten.cumsum.default')!;
 
 /** Uniforms: n, rank, then the sizes. Flagged element i writes its coordinates to out row scan[i] − 1. */
 function compactProgram(rank: number): ProgramInfo {
+  return memoProgram(`nonzero_compact|${rank}`, () => makeCompact(rank));
+}
+
+function makeCompact(rank: number): ProgramInfo {
   const lines: string[] = [];
   for (let d = rank - 1; d >= 0; d--) lines.push(`  { let s = U(${2 + d}u); out0[row + ${d}u] = i32(rem % s); rem = rem / s; }`);
   return {

@@ -46,7 +46,7 @@ import { NDArray, contiguousStrides } from '../../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../../core/scalar';
 import { dtypeArg } from '../../../ops/factory';
 import { type GpuCtx, type GpuKernel } from '../gpu-kernels';
-import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor } from '../program';
+import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor, memoProgram } from '../program';
 import { dtypeKind, placement } from './elementwise';
 
 /** torch's default CUDA seed (c10::detail::default_rng_seed_val). */
@@ -110,6 +110,10 @@ const WORDS = 11;
  * `outFloat`: randint writes f32; `rank`: dropout reads x through strides.
  */
 export function philoxProgram(mode: RandomMode, outFloat = true, rank = 0): ProgramInfo {
+  return memoProgram(`philox|${mode}|${outFloat}|${mode === 'dropout' ? rank : 0}`, () => makePhilox(mode, outFloat, rank));
+}
+
+function makePhilox(mode: RandomMode, outFloat: boolean, rank: number): ProgramInfo {
   let body: string;
   switch (mode) {
     case 'uniform':
