@@ -373,7 +373,11 @@ export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => read
     rootOf.set(root, root);
     const members = new Set<Node>([root]);
     const queue = [root];
-    let leaves = 0;
+    // Tensor-argument slots of the group: each ends as a leaf (a binding) or as
+    // a joined producer that replaces its slot by its own arguments. Joining only
+    // while the slots stay within maxLeaves bounds the program's bindings
+    // (WebGPU allows a device 8-10 storage buffers per stage).
+    let slots = tensorArgCount(root, bound);
     while (queue.length) {
       const m = queue.pop()!;
       const spec = POINTWISE.get(m.target)!;
@@ -390,15 +394,27 @@ export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => read
           !(pSpec?.inplace && !isInternalSelf(p, members, bound)) &&
           // An in-place member's self must be produced inside the group too.
           true;
-        if (joins && leaves < maxLeaves) {
+        const grown = joins ? slots - 1 + tensorArgCount(p, bound) : Infinity;
+        if (grown <= maxLeaves) {
           members.add(p);
           rootOf.set(p, root);
           queue.push(p);
-        } else leaves++;
+          slots = grown;
+        }
       }
     }
   }
   return rootOf;
+}
+
+/** How many of a pointwise node's tensor-argument positions hold nodes (its potential leaves). */
+function tensorArgCount(n: Node, bound: (n: Node) => readonly unknown[] | undefined): number {
+  const args = bound(n);
+  const spec = POINTWISE.get(n.target);
+  if (!args || !spec) return 0;
+  let c = 0;
+  for (const i of spec.tensorArgs) if (producerAt(n, args, i)) c++;
+  return c;
 }
 
 /** An in-place op may only be fused into its user when the value it mutates is itself internal (never observed). */

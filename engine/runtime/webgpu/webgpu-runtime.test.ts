@@ -200,6 +200,26 @@ describe('WebGPU run protocol', () => {
     expectClose(out, new CpuRuntime(g).run(inputs));
     expect(rt.exec.stats).toMatchObject({ dispatches: 1, submits: 1, readbacks: 1 });
   });
+  gpuIt('a residual over two batch norms (resnet) fuses within the storage-buffer limit', async () => {
+    // relu(bn(x) + bn(y)): two 5-input batch norms would make an 11-binding program in one group.
+    const g = new Graph();
+    const ph = Array.from({ length: 10 }, (_, i) => g.placeholder(`p${i}`));
+    const bn = (o: number) => g.createNode('call_function', 'aten.batch_norm.default', [ph[o]!, ph[o + 1]!, ph[o + 2]!, ph[o + 3]!, ph[o + 4]!, false, new PyFloat(0.1), new PyFloat(1e-5), false], {}, 'batch_norm');
+    const s = g.createNode('call_function', 'aten.add.Tensor', [bn(0), bn(5)], {}, 'add');
+    const out = g.createNode('call_function', 'aten.relu.default', [s], {}, 'relu');
+    g.output(out);
+    const C = 3;
+    const chan = () => [randArray([C], r), randArray([C], r), NDArray.fromValues('float32', [C], [0.5, 1, 2]), randArray([C], r)];
+    const inputs = [randArray([2, C, 4, 4], r), ...chan(), randArray([2, C, 4, 4], r), ...chan()];
+    // Argument order of batch_norm: input, weight, bias, running_mean, running_var.
+    annotate(g, inputs);
+    for (const n of g.nodes) if (n.op === 'call_function') n.meta.val = { dtype: 'float32', shape: [2, C, 4, 4], strides: [C * 16, 16, 4, 1] };
+    const limit = testGpu.dev!.device.limits.maxStorageBuffersPerShaderStage;
+    const rt = new WebGpuRuntime(g, testGpu.dev!);
+    expectClose(await rt.run(inputs), new CpuRuntime(g).run(inputs));
+    expect(rt.exec.stats.dispatches).toBeGreaterThanOrEqual(2); // split: one group could not bind every input
+    expect(limit).toBeGreaterThanOrEqual(7);
+  });
   gpuIt('shapes travel as uniforms: new sizes reuse the compiled pipelines', async () => {
     const rt = await compare('aten.add.Tensor', [randArray([3, 4], r), randArray([3, 4], r)]);
     const { graph } = opGraph('aten.add.Tensor', [randArray([3, 4], r), randArray([3, 4], r)]);
