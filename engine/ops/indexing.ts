@@ -470,10 +470,11 @@ function nonzeroValues(a: NDArray): number[] {
   const out: number[] = [];
   const offs = a.offsets();
   const d = a.storage.data;
+  // Non-zero as torch counts it: NaN is non-zero (it is falsy in JS).
   forEachIndex(a.shape, (ix, flat) => {
-    if (d[offs[flat]!]) out.push(...ix);
+    if (d[offs[flat]!] !== 0) out.push(...ix);
   });
-  if (a.ndim === 0 && a.numel === 1 && d[a.offset]) return [];
+  if (a.ndim === 0 && a.numel === 1 && d[a.offset] !== 0) return [];
   return out;
 }
 
@@ -487,7 +488,7 @@ export const nonzero = defineOp({
   },
   cpu: ([x]) => {
     const a = x as NDArray;
-    if (a.ndim === 0) return NDArray.zeros('int64', [a.item() ? 1 : 0, 0]);
+    if (a.ndim === 0) return NDArray.zeros('int64', [Number(a.item()) !== 0 ? 1 : 0, 0]); // NaN counts
     const v = nonzeroValues(a);
     return NDArray.fromValues('int64', [v.length / a.ndim, a.ndim], v);
   },

@@ -164,7 +164,7 @@ describe('GPU nonzero', () => {
   });
 
   gpuIt('NaN counts as nonzero (NaN ≠ 0, as torch); -0 does not', async () => {
-    // Not compared with the CPU kernel, which tests JS truthiness (NaN falsy).
+    // torch: nonzero([nan, 0, -0, 2, nan]) == [[0], [3], [4]] (the CPU kernel agrees since it counts NaN too).
     await withIntOnGpu(async () => {
       const g = new Graph();
       const x = g.placeholder('x');
