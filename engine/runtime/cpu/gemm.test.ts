@@ -91,6 +91,20 @@ for (const wasm of [true, false])
         expect(Math.abs(out[i * N + j]! - want)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(x)));
       }
     });
+    it('GELU-tanh epilogue over a dense sweep of x (tails, tanh clamp, tiny values) stays within a few f32 ulps', () => {
+      const xs = [0, 1e-30, -1e-30, 1e-6, -1e-6];
+      for (let x = -20; x <= 20; x += 0.003) xs.push(Math.fround(x));
+      const M = xs.length, N = 8, K = 1;
+      const out = new Float32Array(M * N);
+      // C = x·1: one depth step, so C is x exactly.
+      ws.gemm({ M, N, K, a: { mat: { data: Float32Array.from(xs), offset: 0, rs: 1, cs: 1 } }, b: { mat: { data: new Float32Array(N).fill(1), offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { act: 'gelu_tanh' } });
+      let worst = 0;
+      xs.forEach((x, i) => {
+        const want = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+        for (let j = 0; j < N; j++) worst = Math.max(worst, Math.abs(out[i * N + j]! - want) / Math.max(1, Math.abs(x)));
+      });
+      expect(worst).toBeLessThan(4e-7);
+    });
     it('a bias cached under addendKey is staged once per view and reused', () => {
       const M = 7, N = 13, K = 10;
       const A = rand(M * K), B = rand(K * N), bias = rand(2 * N + 3);

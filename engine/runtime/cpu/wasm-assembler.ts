@@ -222,34 +222,6 @@ export class FunctionBuilder {
   f32x4Div(): this {
     return this.simd(0xe7);
   }
-  f32x4Nearest(): this {
-    return this.simd(0x6a);
-  }
-  f32x4Lt(): this {
-    return this.simd(0x43);
-  }
-  /** v128.const with four equal f32 lanes. */
-  f32x4Const(c: number): this {
-    return this.simd(0x0c, ...new Uint8Array(new Float32Array([c, c, c, c]).buffer));
-  }
-  /** v128.const with four equal i32 lanes. */
-  i32x4Const(c: number): this {
-    return this.simd(0x0c, ...new Uint8Array(new Int32Array([c, c, c, c]).buffer));
-  }
-  i32x4TruncSatF32x4S(): this {
-    return this.simd(0xf8);
-  }
-  i32x4Add(): this {
-    return this.simd(0xae);
-  }
-  /** i32x4.shl by the i32 on top of the stack. */
-  i32x4Shl(): this {
-    return this.simd(0xab);
-  }
-  /** a & ~b. */
-  v128AndNot(): this {
-    return this.simd(0x4f);
-  }
 
   /** Locals declaration + code + end, as the code section wants it. */
   encodeBody(): number[] {

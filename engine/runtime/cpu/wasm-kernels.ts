@@ -97,7 +97,7 @@ function buildGemm(): FunctionBuilder {
       f.get(a).get(t).f32x4Mul().get(sixth).f32x4Mul().set(a);
     }
     f.else().get(act).i32(3).i32Eq().if();
-    for (const a of acc) emitGeluTanh(f, a, gelu);
+    for (let i = 0; i < acc.length; i += GELU_LANES) emitGeluTanh(f, acc.slice(i, i + GELU_LANES), gelu);
     f.end().end().end();
     for (let r = 0; r < MR; r++) {
       for (let v = 0; v < NV; v++) f.get(cp).get(acc[r * NV + v]!).v128Store(16 * v);
@@ -129,59 +129,63 @@ function buildGemm(): FunctionBuilder {
   return f;
 }
 
-const LN2_HI = 0.693359375;
-const LN2_LO = -2.12194440e-4;
-const GELU_C1 = -2 * Math.sqrt(2 / Math.PI);
-/** The constants of emitGeluTanh, splatted into v128 locals once per function (rebuilding a v128.const per use is slow). */
-const GELU_CONSTS = [GELU_C1 * 0.044715, GELU_C1, 87, -87, Math.LOG2E, LN2_HI, LN2_LO, 1, 1 / 2, 1 / 6, 1 / 24, 1 / 120, 1 / 720, 1 / 5040, -80] as const;
+/**
+ * tanh(u) = u·P(u²)/Q(u²) on u clamped to ±7.905 (Eigen's float tanh: a 13/6
+ * rational fit, within a few f32 ulps; tanh(±7.905) rounds to ±1 in f32).
+ */
+const TANH_CLAMP = 7.90531110763549805;
+const TANH_P = [4.89352455891786e-3, 6.37261928875436e-4, 1.48572235717979e-5, 5.12229709037114e-8, -8.60467152213735e-11, 2.00018790482477e-13, -2.76076847742355e-16];
+const TANH_Q = [4.89352518554385e-3, 2.26843463243900e-3, 1.18534705686654e-4, 1.19825839466702e-6];
+const GELU_K = Math.sqrt(2 / Math.PI);
+/** The constants of emitGeluTanh, splatted into v128 locals once per function. */
+const GELU_CONSTS = [GELU_K * 0.044715, GELU_K, TANH_CLAMP, -TANH_CLAMP, 0.5, ...TANH_P, ...TANH_Q] as const;
 
 export interface GeluLocals {
-  /** Scratch v128 locals. */
-  readonly tmp: readonly [number, number, number, number];
-  /** GELU_CONSTS[i] in every lane of local c[i]; bias127 is the i32x4 127. */
+  /** Scratch v128 locals: [u, u², Q, P] for each of up to GELU_LANES vectors. */
+  readonly tmp: ReadonlyArray<readonly [number, number, number, number]>;
+  /** GELU_CONSTS[i] in every lane of local c[i]. */
   readonly c: readonly number[];
-  readonly bias127: number;
 }
+
+/** Vectors whose GELU is computed interleaved (independent chains side by side for the out-of-order core). */
+export const GELU_LANES = 4;
 
 export function geluLocals(f: FunctionBuilder): GeluLocals {
   const { v128 } = ValType;
-  const tmp = [f.local(v128), f.local(v128), f.local(v128), f.local(v128)] as const;
+  const tmp = Array.from({ length: GELU_LANES }, () => [f.local(v128), f.local(v128), f.local(v128), f.local(v128)] as const);
   const c = GELU_CONSTS.map((x) => {
     const l = f.local(v128);
     f.f32(x).f32x4Splat().set(l);
     return l;
   });
-  const bias127 = f.local(v128);
-  f.i32x4Const(127).set(bias127);
-  return { tmp, c, bias127 };
+  return { tmp, c };
 }
 
 /**
- * v = gelu_tanh(v) in place on v128 local `v`:
- * x / (1 + e^z), z = −2√(2/π)·(x + 0.044715·x³), with e^z as in wasm-pointwise.ts
- * (clamp to ±87, k = nearest(z·log₂e), Cody–Waite r, degree-7 Estrin
- * polynomial, 2^k in the exponent bits, exactly 0 below e^−80).
+ * vs[i] = gelu_tanh(vs[i]) = ½v·(1 + tanh(√(2/π)·(v + 0.044715·v³))) in place on
+ * up to GELU_LANES v128 locals, tanh as above (Horner in u² for P and Q, one
+ * division), the vectors' instructions interleaved step by step.
  */
-export function emitGeluTanh(f: FunctionBuilder, v: number, l: GeluLocals): void {
-  const [z, k, r, r2] = l.tmp;
-  const [cCube, cLin, c87, cm87, cLog2e, cLn2Hi, cLn2Lo, one, p2, p3, p4, p5, p6, p7, cm80] = l.c as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-  f.get(v).get(v).f32x4Mul().get(cCube).f32x4Mul().get(cLin).f32x4Add().get(v).f32x4Mul();
-  f.get(c87).f32x4Min().get(cm87).f32x4Max().set(z);
-  f.get(z).get(cLog2e).f32x4Mul().f32x4Nearest().set(k);
-  f.get(z).get(k).get(cLn2Hi).f32x4Mul().f32x4Sub().get(k).get(cLn2Lo).f32x4Mul().f32x4Sub().set(r);
-  f.get(r).get(r).f32x4Mul().set(r2);
-  // c0 + r·c1
-  const pair = (c0: number, c1: number) => f.get(c0).get(r).get(c1).f32x4Mul().f32x4Add();
-  pair(one, one);
-  pair(p2, p3).get(r2).f32x4Mul().f32x4Add();
-  pair(p4, p5);
-  pair(p6, p7).get(r2).f32x4Mul().f32x4Add().get(r2).get(r2).f32x4Mul().f32x4Mul();
-  f.f32x4Add();
-  f.get(k).i32x4TruncSatF32x4S().get(l.bias127).i32x4Add().i32(23).i32x4Shl().f32x4Mul();
-  f.get(z).get(cm80).f32x4Lt().v128AndNot();
-  // x / (1 + e^z)
-  f.get(one).f32x4Add().set(z);
-  f.get(v).get(z).f32x4Div().set(v);
+export function emitGeluTanh(f: FunctionBuilder, vs: readonly number[], l: GeluLocals): void {
+  const [cCube, cLin, hi, lo, half] = l.c as [number, number, number, number, number];
+  const pc = l.c.slice(5, 5 + TANH_P.length), qc = l.c.slice(5 + TANH_P.length);
+  const each = (fn: (v: number, u: number, u2: number, q: number, p: number) => void) => vs.forEach((v, i) => fn(v, ...l.tmp[i]!));
+  // u = clamp(v·(k + k·0.044715·v²)), u²
+  each((v, u) => f.get(v).get(v).f32x4Mul().get(cCube).f32x4Mul().get(cLin).f32x4Add().get(v).f32x4Mul().get(hi).f32x4Min().get(lo).f32x4Max().set(u));
+  each((_v, u, u2) => f.get(u).get(u).f32x4Mul().set(u2));
+  // Q(u²) and P(u²) by Horner, one step for every vector at a time.
+  each((_v, _u, _u2, q, p) => {
+    f.get(qc[qc.length - 1]!).set(q);
+    f.get(pc[pc.length - 1]!).set(p);
+  });
+  for (let i = pc.length - 2; i >= 0; i--)
+    each((_v, _u, u2, q, p) => {
+      if (i < qc.length - 1) f.get(q).get(u2).f32x4Mul().get(qc[i]!).f32x4Add().set(q);
+      f.get(p).get(u2).f32x4Mul().get(pc[i]!).f32x4Add().set(p);
+    });
+  // t = u·P/Q; ½v·(1 + t) = ½v + ½v·t
+  each((_v, u, _u2, q, p) => f.get(p).get(u).f32x4Mul().get(q).f32x4Div().set(p));
+  each((v, u, _u2, _q, p) => f.get(v).get(half).f32x4Mul().tee(u).get(p).f32x4Mul().get(u).f32x4Add().set(v));
 }
 
 /** Activation code `act` (1 ReLU, 2 hardswish) on v128 locals, constants in locals c = [zero, three, six, sixth, t]. */
