@@ -6,18 +6,64 @@
 
 import { NDArray } from '../core/ndarray';
 import { type ExportedProgram } from '../export/exported-program';
+import { type Graph, type Node } from '../ir/graph';
+import { type OpRegistry } from '../ops/registry';
+import { defaultRegistry } from '../ops/register-all';
 import { isTensorMeta } from '../ops/types';
 import { Tensor } from '../trace/tensor';
 import { InputValidationError } from '../core/errors';
 import { shortName } from '../core/dtype';
 
-/** Placeholder indices whose values do not change between runs: parameters, constants and never-mutated buffers. */
+/**
+ * Placeholder indices whose values do not change between runs: parameters,
+ * constants and buffers that are never mutated — neither through the
+ * signature's BUFFER_MUTATION outputs (the core IR) nor by an in-place op in the
+ * graph itself (the training IR keeps `add_(b_count, 1)`), directly or through
+ * views. Runtimes cache frozen inputs (WebGPU uploads them once), so a buffer
+ * written in place must not be frozen.
+ */
 export function frozenInputIndices(ep: ExportedProgram): Set<number> {
   const mutated = new Set(ep.graphSignature.outputSpecs.filter((s) => s.kind === 'BUFFER_MUTATION').map((s) => s.target));
+  const written = writtenPlaceholders(ep.graph);
+  const phs = ep.graph.placeholders;
   const out = new Set<number>();
   ep.graphSignature.inputSpecs.forEach((s, i) => {
+    if (written.has(phs[i]?.name ?? s.name)) return;
     if (s.kind === 'PARAMETER' || s.kind === 'CONSTANT_TENSOR' || (s.kind === 'BUFFER' && !mutated.has(s.target))) out.add(i);
   });
+  return out;
+}
+
+/** Names of the placeholders some node writes into: a mutable (`Tensor(a!)`) argument, or a view of one. */
+export function writtenPlaceholders(graph: Graph, registry: OpRegistry = defaultRegistry): Set<string> {
+  const isNode = (v: unknown): v is Node => v instanceof Object && 'op' in v && 'users' in v;
+  const baseOf = (n: Node): Node => {
+    let x = n;
+    for (;;) {
+      if (x.op !== 'call_function' || !isNode(x.args[0])) return x;
+      if (x.target === 'getitem') {
+        x = x.args[0];
+        continue;
+      }
+      const def = registry.has(x.target) ? registry.get(x.target) : undefined;
+      const isView = !!def && def.parsed.returns.some((r) => r.aliasOf) && !def.parsed.args.some((a) => a.mutable);
+      if (!isView) return x;
+      x = x.args[0];
+    }
+  };
+  const out = new Set<string>();
+  const mark = (v: unknown): void => {
+    if (isNode(v)) {
+      const b = baseOf(v);
+      if (b.op === 'placeholder') out.add(b.name);
+    } else if (Array.isArray(v)) v.forEach(mark);
+  };
+  for (const n of graph.nodes) {
+    if (n.op !== 'call_function' || !registry.has(n.target)) continue;
+    registry.get(n.target).parsed.args.forEach((a, i) => {
+      if (a.mutable) mark(i < n.args.length ? n.args[i] : n.kwargs[a.name]);
+    });
+  }
   return out;
 }
 

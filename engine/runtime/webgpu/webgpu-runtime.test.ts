@@ -258,3 +258,28 @@ describe.skipIf(!corpusAvailable || !existsSync(MODELS))('corpus models on WebGP
       expect(rt.exec.stats.readbacks).toBe(1);
     });
 });
+
+const CASES = join(CORPUS_DIR, 'cases');
+
+describe.skipIf(!corpusAvailable || !existsSync(CASES))('buffers written in place (training IR)', () => {
+  const load = (name: string): ExportedProgram => [...loadPt2(new Uint8Array(readFileSync(join(CASES, `${name}.pt2`)))).programs.values()][0]!;
+
+  gpuIt('buffer_mutation: add_(b_count, 1) feeds the output and persists across runs, as on the CPU', async () => {
+    // forward: add_ = add_(b_count, 1); return batch_norm(x, …) + add_ — each call sees the incremented count.
+    const runs = async (gpu: boolean): Promise<number[][]> => {
+      const ep = load('buffer_mutation'); // state of its own: each runtime mutates its buffer
+      const frozen = frozenInputIndices(ep);
+      const rt = gpu ? new WebGpuRuntime(ep.graph, testGpu.dev!, { frozenInputs: frozen }) : new CpuRuntime(ep.graph, { frozenInputs: frozen });
+      const user = [randArray([4, 8], rng(5))];
+      const outs: number[][] = [];
+      for (let k = 0; k < 3; k++) outs.push(Array.from((userOutputs(ep, await rt.run(programInputs(ep, user)), user)[0] as NDArray).toArray()));
+      return outs;
+    };
+    const ep = load('buffer_mutation');
+    const countAt = ep.graphSignature.inputSpecs.findIndex((s) => s.kind === 'BUFFER' && s.target === 'count');
+    expect(frozenInputIndices(ep).has(countAt)).toBe(false); // written by add_ in the graph: never cached as frozen
+    const [cpu, gpu] = [await runs(false), await runs(true)];
+    for (let k = 0; k < 3; k++) for (let i = 0; i < cpu[k]!.length; i++) expect(gpu[k]![i]).toBeCloseTo(cpu[k]![i]!, 4);
+    expect(cpu[1]![0]! - cpu[0]![0]!).toBeCloseTo(1, 5); // the count went up by one between calls
+  });
+});

@@ -268,10 +268,22 @@ export class WebGpuRuntime extends Interpreter {
   /** Run an op on the host kernels (fast, else reference). */
   private host(t: string, args: unknown[]): unknown {
     this.hostCtx.op = t;
+    const def = (this.options.registry ?? defaultRegistry).get(t);
+    // A host array written in place makes its GPU copies of this run stale.
+    def.parsed.args.forEach((a, i) => {
+      if (a.mutable) this.dropUploads(args[i]);
+    });
     const fast = FAST.get(t);
     const r = fast?.(args, this.hostCtx);
     if (r !== undefined) return r;
-    return (this.options.registry ?? defaultRegistry).get(t).cpu(args, { op: t });
+    return def.cpu(args, { op: t });
+  }
+
+  /** Forget this run's uploads of `v`'s storage (every view of it). */
+  private dropUploads(v: unknown): void {
+    if (Array.isArray(v)) return v.forEach((x) => this.dropUploads(x));
+    if (!(v instanceof NDArray) || v.storage instanceof GpuStorage) return;
+    for (const k of this.uploads.keys()) if (k.storage === v.storage) this.uploads.delete(k);
   }
 
   /** Arguments with every GPU tensor read back (an extra submit + readback each; reported). */
@@ -348,15 +360,17 @@ export class WebGpuRuntime extends Interpreter {
     const outDtype = metaDType(root) ?? 'float32';
     const plan = pointwisePlan(leaves, outDtype);
     if (!plan) return undefined;
-    const gl = leaves.map((l, i) => this.onGpu(l, elemOf(plan.kinds[i]!)));
-    const leafStrides = gl.map((l) => broadcastStrides(l, shape));
     const spec = POINTWISE.get(root.target)!;
     const selfArg = spec.inplace ? fill(this.boundOf.get(root)![0], values) : undefined;
+    const selfOutside = selfArg instanceof NDArray && !inGroup.has(this.graph.nodes[(this.boundOf.get(root)![0] as Slot).index]!);
+    // In place into a host array from outside the group: the host runs it (before any upload is made for it).
+    if (selfOutside && !((selfArg as NDArray).storage instanceof GpuStorage)) return undefined;
+    const gl = leaves.map((l, i) => this.onGpu(l, elemOf(plan.kinds[i]!)));
+    const leafStrides = gl.map((l) => broadcastStrides(l, shape));
     const program = fusedElementwiseProgram(expr, plan.kinds, shape.length, scalars.length, plan.out);
     const runInto = (out: NDArray) => this.exec.dispatch(program, gl, [out], fusedElementwiseRun(shape, out.strides, out.offset, gl.map((l, i) => ({ strides: leafStrides[i]!, offset: l.offset })), scalars));
-    if (selfArg instanceof NDArray && !inGroup.has(this.graph.nodes[(this.boundOf.get(root)![0] as Slot).index]!)) {
-      // In place into a value from outside the group: its storage must change.
-      if (!(selfArg.storage instanceof GpuStorage)) return undefined;
+    if (selfOutside && selfArg instanceof NDArray) {
+      // In place into a GPU value from outside the group: its storage must change.
       const fresh = this.exec.alloc(selfArg.shape, elemOf(plan.out), selfArg.dtype);
       runInto(fresh.withView(selfArg.shape, dense(selfArg) ? selfArg.strides : fresh.strides, 0));
       const st = gpuStorage(selfArg);
