@@ -95,10 +95,9 @@ test('WebGPU in this window: MobileNetV3-small (a real model file, through the P
 
 // The host sends the buffers a program writes (here `count.add_(1)`) before every run,
 // and the worker never keeps them as frozen uploads; main/host/window-compare.test.ts
-// checks that on the CPU runtime. On WebGPU the engine's runtime still reads the
-// pre-mutation value after aten.add_ on a buffer placeholder (the host's Dawn path
-// gives the same eager − 1), so this stays a fixme until engine/runtime/webgpu fixes it.
-test.fixme('WebGPU in this window: a program that mutates a buffer starts from the host state every run', async ({ page }) => {
+// checks that on the CPU runtime, and engine/runtime/webgpu's buffer_mutation test
+// checks the WebGPU runtime reads the count after add_.
+test('WebGPU in this window: a program that mutates a buffer starts from the host state every run', async ({ page }) => {
   test.setTimeout(240_000);
   await openStudio(page);
   await newFromExample(page, 'buffer_mutation');
