@@ -8,29 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
-import { PyFloat } from '../../core/scalar';
-import { Graph, type Node } from '../../ir/graph';
+import { Graph } from '../../ir/graph';
 import { CpuRuntime, type CpuRuntimeOptions } from './cpu-runtime';
 import { fexp, ftanh, geluTanhLoop, geluTanhScalar } from './fast-math';
 import { pointwiseWasm } from './wasm-pointwise';
-import { expectClose, randArray, randTransposed, rng } from './test-helpers';
+import { expectClose, randArray, randTransposed, rng, call, geluChain } from './test-helpers';
 import { CORPUS_DIR } from '../../../testing/corpus';
 import { loadPt2 } from '../../serialize/read';
 import { frozenInputIndices, programInputs, userOutputs } from '../program';
 
-const call = (g: Graph, target: string, args: unknown[], name: string): Node => g.createNode('call_function', target, args as never[], {}, name);
 
-/** GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) spelled as 8 ATen ops. */
-function geluChain(g: Graph, x: Node): Node {
-  const half = call(g, 'aten.mul.Tensor', [x, 0.5], 'half');
-  const cube = call(g, 'aten.pow.Tensor_Scalar', [x, new PyFloat(3)], 'cube');
-  const cm = call(g, 'aten.mul.Tensor', [cube, 0.044715], 'cm');
-  const inner = call(g, 'aten.add.Tensor', [x, cm], 'inner');
-  const scaled = call(g, 'aten.mul.Tensor', [inner, 0.7978845608028654], 'scaled');
-  const th = call(g, 'aten.tanh.default', [scaled], 'th');
-  const plus = call(g, 'aten.add.Tensor', [th, new PyFloat(1)], 'plus');
-  return call(g, 'aten.mul.Tensor', [half, plus], 'gelu');
-}
 
 function runWith(g: Graph, inputs: unknown[], opts: CpuRuntimeOptions = {}): NDArray {
   return new CpuRuntime(g, opts).run(inputs) as NDArray;

@@ -10,23 +10,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { type NDArray } from '../../core/ndarray';
-import { PyFloat } from '../../core/scalar';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime, type CpuRuntimeOptions } from './cpu-runtime';
-import { expectClose, randArray, rng } from './test-helpers';
+import { expectClose, randArray, rng, call, geluChain } from './test-helpers';
 
-const call = (g: Graph, target: string, args: unknown[], name: string): Node => g.createNode('call_function', target, args as never[], {}, name);
 
-function geluChain(g: Graph, x: Node): Node {
-  const half = call(g, 'aten.mul.Tensor', [x, 0.5], 'half');
-  const cube = call(g, 'aten.pow.Tensor_Scalar', [x, new PyFloat(3)], 'cube');
-  const cm = call(g, 'aten.mul.Tensor', [cube, 0.044715], 'cm');
-  const inner = call(g, 'aten.add.Tensor', [x, cm], 'inner');
-  const scaled = call(g, 'aten.mul.Tensor', [inner, 0.7978845608028654], 'scaled');
-  const th = call(g, 'aten.tanh.default', [scaled], 'th');
-  const plus = call(g, 'aten.add.Tensor', [th, new PyFloat(1)], 'plus');
-  return call(g, 'aten.mul.Tensor', [half, plus], 'gelu');
-}
 
 /** Give a node a static f32 shape in its meta (as exported graphs carry; residual fusion checks it). */
 function shaped(n: Node, shape: number[]): Node {

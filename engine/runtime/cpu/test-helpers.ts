@@ -6,6 +6,8 @@
 import { expect } from 'vitest';
 import { type DType } from '../../core/dtype';
 import { NDArray, Storage } from '../../core/ndarray';
+import { PyFloat } from '../../core/scalar';
+import { type Graph, type Node } from '../../ir/graph';
 import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
 import { GemmWorkspace } from './gemm';
@@ -109,4 +111,19 @@ export function expectClose(fast: unknown, ref: unknown, tol = { atol: 1e-5, rto
     }
   }
   expect(at, `${path}: element ${at} is ${a[at]}, reference ${b[at]}`).toBe(-1);
+}
+
+/** A call_function node named `name`. */
+export const call = (g: Graph, target: string, args: unknown[], name: string): Node => g.createNode('call_function', target, args as never[], {}, name);
+
+/** GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) spelled as the 8 ATen ops its export has. */
+export function geluChain(g: Graph, x: Node): Node {
+  const half = call(g, 'aten.mul.Tensor', [x, 0.5], 'half');
+  const cube = call(g, 'aten.pow.Tensor_Scalar', [x, new PyFloat(3)], 'cube');
+  const cm = call(g, 'aten.mul.Tensor', [cube, 0.044715], 'cm');
+  const inner = call(g, 'aten.add.Tensor', [x, cm], 'inner');
+  const scaled = call(g, 'aten.mul.Tensor', [inner, 0.7978845608028654], 'scaled');
+  const th = call(g, 'aten.tanh.default', [scaled], 'th');
+  const plus = call(g, 'aten.add.Tensor', [th, new PyFloat(1)], 'plus');
+  return call(g, 'aten.mul.Tensor', [half, plus], 'gelu');
 }

@@ -5,11 +5,12 @@
 
 import { afterAll, describe, expect } from 'vitest';
 import { type DType } from '../../core/dtype';
-import { NDArray, Storage } from '../../core/ndarray';
+import { NDArray } from '../../core/ndarray';
 import { Graph, type Node } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { rng } from '../cpu/test-helpers';
 import { useTestDevice } from '../../../testing/webgpu';
+import { type Build, type Op, annotatedGraph, freshInputs } from '../../../testing/graph-build';
 import { GpuExecutor } from './gpu-exec';
 import { placement } from './ops/elementwise';
 import { WebGpuRuntime } from './webgpu-runtime';
@@ -23,45 +24,19 @@ afterAll(() => exec?.destroy());
 
 const r = rng(31);
 
-type Op = (target: string, args: unknown[], kwargs?: Record<string, unknown>) => Node;
-type Build = (op: Op, inputs: Node[]) => Node | Node[];
-const metaOf = (x: NDArray) => ({ dtype: x.dtype, shape: [...x.shape], strides: [...x.strides] });
-const fresh = (xs: readonly NDArray[]) => xs.map((x) => new NDArray(new Storage(x.dtype, x.storage.data.slice()), [...x.shape], [...x.strides], x.offset));
 
-/** A graph from `build`, every node's meta.val from a CPU run (the GPU runtime reads output dtypes from it). */
-function graphOf(inputs: readonly NDArray[], build: Build): Graph {
-  const make = (all: boolean) => {
-    const g = new Graph();
-    const phs = inputs.map((_, i) => g.placeholder(`x${i}`));
-    const made: Node[] = [];
-    const out = build((t, args, kw = {}) => {
-      const n = g.createNode('call_function', t, args as never[], kw as never, 'op');
-      made.push(n);
-      return n;
-    }, phs);
-    g.output(all ? made : out);
-    return { g, made };
-  };
-  const probe = make(true);
-  const values = new CpuRuntime(probe.g, { fuse: false }).run(fresh(inputs)) as unknown[];
-  const real = make(false);
-  real.made.forEach((n, i) => {
-    const v = values[i];
-    if (v instanceof NDArray) n.meta.val = metaOf(v);
-  });
-  return real.g;
-}
+const graphOf = annotatedGraph;
 
 /** GPU and CPU runs of the graph: outputs compared exactly; the GPU run's readbacks and fallbacks returned. */
 async function check(inputs: readonly NDArray[], build: Build, label: string): Promise<{ readbacks: number; dispatches: number; fallbacks: string[]; out: NDArray[] }> {
   const graph = graphOf(inputs, build);
-  const cpuRes = new CpuRuntime(graph).run(fresh(inputs));
+  const cpuRes = new CpuRuntime(graph).run(freshInputs(inputs));
   const cpu = (Array.isArray(cpuRes) ? cpuRes : [cpuRes]) as NDArray[];
   const fallbacks: string[] = [];
   const ex = sharedExec();
   const before = { ...ex.stats };
   const rt = new WebGpuRuntime(graph, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) }, ex);
-  const gpuRes = await rt.run(fresh(inputs));
+  const gpuRes = await rt.run(freshInputs(inputs));
   const gpu = (Array.isArray(gpuRes) ? gpuRes : [gpuRes]) as NDArray[];
   gpu.forEach((o, i) => {
     expect(o.dtype, label).toBe(cpu[i]!.dtype);

@@ -5,12 +5,13 @@
 // sliced and broadcast inputs, checking that the GPU did the work.
 
 import { describe, expect } from 'vitest';
-import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
+import { NDArray, contiguousStrides } from '../../core/ndarray';
 import { PyFloat } from '../../core/scalar';
-import { Graph, type Node } from '../../ir/graph';
+import { type Node } from '../../ir/graph';
 import { CpuRuntime } from '../cpu/cpu-runtime';
 import { expectClose, randArray, randSliced, randTransposed, rng } from '../cpu/test-helpers';
 import { useTestDevice } from '../../../testing/webgpu';
+import { type Build, annotatedGraph, freshInputs } from '../../../testing/graph-build';
 import { gpuStorage } from './gpu-exec';
 import { placement } from './ops/elementwise';
 import { WebGpuRuntime } from './webgpu-runtime';
@@ -21,45 +22,17 @@ const { gpuIt } = testGpu;
 
 const r = rng(23);
 
-type Build = (op: (target: string, args: unknown[], kwargs?: Record<string, unknown>) => Node, inputs: Node[]) => Node;
-const metaOf = (x: NDArray) => ({ dtype: x.dtype, shape: [...x.shape], strides: [...x.strides] });
-/** Inputs with storages of their own, strides kept (in-place ops and aliasing views mutate what they get). */
-const fresh = (xs: readonly NDArray[]) => xs.map((x) => new NDArray(new Storage(x.dtype, x.storage.data.slice()), [...x.shape], [...x.strides], x.offset));
 
-/** A graph from `build` over placeholders for `inputs`, every node's meta.val taken from a CPU run. */
-function chain(inputs: readonly NDArray[], build: Build): Graph {
-  const make = (all: boolean) => {
-    const g = new Graph();
-    const phs = inputs.map((_, i) => g.placeholder(`x${i}`));
-    const made: Node[] = [];
-    const toArg = (a: unknown): unknown => (Array.isArray(a) ? a.map(toArg) : a);
-    const out = build((t, args, kw = {}) => {
-      const n = g.createNode('call_function', t, args.map(toArg) as never[], kw as never, 'op');
-      made.push(n);
-      return n;
-    }, phs);
-    g.output(all ? made : out);
-    return { g, made };
-  };
-  const probe = make(true);
-  const values = new CpuRuntime(probe.g, { fuse: false }).run(fresh(inputs)) as unknown[];
-  const real = make(false);
-  real.made.forEach((n, i) => {
-    const v = values[i];
-    if (v instanceof NDArray) n.meta.val = metaOf(v);
-    else if (Array.isArray(v) && v[0] instanceof NDArray) n.meta.val = (v as NDArray[]).map(metaOf);
-  });
-  return real.g;
-}
+const chain = annotatedGraph;
 
 /** Run on both runtimes, compare, and return the GPU runtime's stats and fallbacks. */
 async function check(inputs: readonly NDArray[], build: Build, tol = { atol: 2e-5, rtol: 2e-4 }, label = '', hook?: (rt: WebGpuRuntime) => void) {
   const graph = chain(inputs, build);
-  const cpu = new CpuRuntime(graph).run(fresh(inputs));
+  const cpu = new CpuRuntime(graph).run(freshInputs(inputs));
   const fallbacks: string[] = [];
   const gpu = new WebGpuRuntime(graph, testGpu.dev!, { onHostFallback: (op) => fallbacks.push(op) });
   hook?.(gpu);
-  const out = await gpu.run(fresh(inputs));
+  const out = await gpu.run(freshInputs(inputs));
   expectClose(out, cpu, tol, label);
   return { stats: gpu.exec.stats, fallbacks };
 }
