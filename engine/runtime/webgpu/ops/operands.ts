@@ -5,7 +5,7 @@
 // int32 / bool values); integer data still on the host stays there, as the
 // runtime keeps integer bookkeeping on the host.
 
-import { NDArray } from '../../../core/ndarray';
+import { NDArray, contiguousStrides } from '../../../core/ndarray';
 import { type GpuCtx } from '../gpu-kernels';
 import { GpuStorage, gpuStorage } from '../gpu-exec';
 import { type ElemType } from '../program';
@@ -55,4 +55,17 @@ export function indexOperand(g: GpuCtx, x: unknown): NDArray | undefined {
   if (!(x instanceof NDArray)) return undefined;
   if (onGpu(x)) return gpuStorage(x).elemType === 'i32' && x.dtype !== 'bool' ? x : undefined;
   return INT_DTYPES.has(x.dtype) && x.dtype !== 'uint8' ? g.gpu(x, 'i32') : undefined;
+}
+
+/** Strides of a fresh tensor like `x` under preserve_format: x's own when dense and non-overlapping, else contiguous. */
+export function likeStrides(x: NDArray): number[] {
+  const dims = x.shape.map((_, i) => i).sort((a, b) => x.strides[b]! - x.strides[a]!);
+  let expected = 1;
+  for (let k = dims.length - 1; k >= 0; k--) {
+    const d = dims[k]!;
+    if (x.shape[d] === 1) continue;
+    if (x.strides[d] !== expected) return contiguousStrides(x.shape);
+    expected *= x.shape[d]!;
+  }
+  return [...x.strides];
 }

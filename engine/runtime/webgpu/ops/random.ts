@@ -48,6 +48,7 @@ import { dtypeArg } from '../../../ops/factory';
 import { type GpuCtx, type GpuKernel } from '../gpu-kernels';
 import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor, memoProgram } from '../program';
 import { dtypeKind, placement } from './elementwise';
+import { likeStrides } from './operands';
 
 /** torch's default CUDA seed (c10::detail::default_rng_seed_val). */
 export const DEFAULT_GPU_SEED = 67280421310721n;
@@ -196,19 +197,10 @@ function randomFloat(g: GpuCtx, size: unknown, dtype: unknown, mode: 'uniform' |
   return floatFill(g, size, mode);
 }
 
-/** Strides of a fresh tensor like `x` (preserve_format: x's own when dense and non-overlapping, else contiguous). */
-function likeStrides(x: NDArray, fmt: unknown): number[] {
+/** Strides of a fresh tensor like `x`: preserve_format (the default) keeps x's dense layout, others are contiguous. */
+function stridesLike(x: NDArray, fmt: unknown): number[] {
   const preserve = fmt == null || (typeof fmt === 'object' && 'enum' in fmt && /preserve_format$/.test(String((fmt as { enum: string }).enum)));
-  if (!preserve) return contiguousStrides(x.shape);
-  const dims = x.shape.map((_, i) => i).sort((a, b) => x.strides[b]! - x.strides[a]!);
-  let expected = 1;
-  for (let k = dims.length - 1; k >= 0; k--) {
-    const d = dims[k]!;
-    if (x.shape[d] === 1) continue;
-    if (x.strides[d] !== expected) return contiguousStrides(x.shape);
-    expected *= x.shape[d]!;
-  }
-  return [...x.strides];
+  return preserve ? likeStrides(x) : contiguousStrides(x.shape);
 }
 
 function randomLike(g: GpuCtx, x: unknown, dtype: unknown, fmt: unknown, mode: 'uniform' | 'normal'): NDArray | undefined {
@@ -216,7 +208,7 @@ function randomLike(g: GpuCtx, x: unknown, dtype: unknown, fmt: unknown, mode: '
   const isChannelsLast = typeof fmt === 'object' && fmt !== null && 'enum' in fmt && !/(preserve|contiguous)_format$/.test(String((fmt as { enum: string }).enum));
   if (isChannelsLast) return undefined; // channels_last etc.: the host kernel lays them out
   const out = floatFill(g, x.shape, mode);
-  return out.withView(out.shape, likeStrides(x, fmt), 0);
+  return out.withView(out.shape, stridesLike(x, fmt), 0);
 }
 
 /** randint(low, high, size): int64/int32 (i32 buffers) or float32 results. */

@@ -22,6 +22,7 @@ import { BASE_KERNELS, type GpuCtx, type GpuKernel, broadcastStrides } from '../
 import { gpuStorage, isGpu } from '../gpu-exec';
 import { type Expr, type Kind, dtypeKind, elemOf, fusedElementwiseProgram, fusedElementwiseRun, leafKind, placement } from './elementwise';
 import { RANDOM_KERNELS, dropoutKernel } from './random';
+import { likeStrides } from './operands';
 
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1;
 const inI32 = (v: number) => Number.isInteger(v) && v >= I32_MIN && v <= I32_MAX;
@@ -120,18 +121,6 @@ function fillFactory(g: GpuCtx, shape: unknown, dtype: unknown, v: unknown, infe
   return n === undefined ? undefined : fill(g, shape, dtypeArg(dtype) ?? inferred, n, inputs);
 }
 
-/** Strides of a fresh tensor like `x` under preserve_format: x's own when dense and non-overlapping, else contiguous. */
-function likeStrides(x: NDArray): number[] {
-  const dims = x.shape.map((_, i) => i).sort((a, b) => x.strides[b]! - x.strides[a]!);
-  let expected = 1;
-  for (let k = dims.length - 1; k >= 0; k--) {
-    const d = dims[k]!;
-    if (x.shape[d] === 1) continue;
-    if (x.strides[d] !== expected) return contiguousStrides(x.shape);
-    expected *= x.shape[d]!;
-  }
-  return [...x.strides];
-}
 
 function fillLike(g: GpuCtx, x: unknown, dtype: unknown, v: unknown, fmt: unknown): NDArray | undefined {
   if (!isArr(x)) return undefined;
