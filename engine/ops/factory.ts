@@ -112,9 +112,17 @@ const factoryKw = (dtype: unknown, layout: unknown, device: unknown, pin: unknow
 
 let prngState = 0x2545f491;
 
-/** Seed the CPU generator (torch.manual_seed's role). */
+const seedListeners: Array<(seed: number) => void> = [];
+
+/** Seed the CPU generator and every registered one (torch.manual_seed's role: it seeds all devices). */
 export function manualSeed(seed: number): void {
   prngState = seed >>> 0;
+  for (const f of seedListeners) f(seed);
+}
+
+/** Called with the seed whenever manualSeed runs (other devices' generators, e.g. the WebGPU runtime's). */
+export function onManualSeed(listener: (seed: number) => void): void {
+  seedListeners.push(listener);
 }
 
 function nextUniform(): number {

@@ -13,6 +13,7 @@ import { useTestDevice } from '../../../testing/webgpu';
 import { GpuExecutor, gpuStorage } from './gpu-exec';
 import { placement } from './ops/elementwise';
 import { manualSeedGpu, philoxProgram, philoxRun } from './ops/random';
+import { manualSeed } from '../../ops/factory';
 import { WebGpuRuntime } from './webgpu-runtime';
 
 const testGpu = useTestDevice();
@@ -160,6 +161,11 @@ describe('GPU random factories', () => {
     manualSeedGpu(2n ** 40n + 7n);
     const z = await draw('aten.randn.default', [[5, 13]]);
     expectNear(values(z), refNormal(refBits(2n ** 40n + 7n, 0n, 68)).slice(0, 65), NORMAL_TOL);
+  });
+
+  gpuIt('manualSeed (torch.manual_seed) seeds the GPU generator too', async () => {
+    manualSeed(99);
+    expectNear(values(await draw('aten.rand.default', [[3, 5]])), refUniform(refBits(99n, 0n, 15)), 1e-6);
   });
 
   gpuIt('rand: [0, 1), uniform (moments within 6 SE, chi-square over 100 bins, KS)', async () => {

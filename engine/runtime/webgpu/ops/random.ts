@@ -44,7 +44,7 @@
 import { type DType } from '../../../core/dtype';
 import { NDArray, contiguousStrides } from '../../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../../core/scalar';
-import { dtypeArg } from '../../../ops/factory';
+import { dtypeArg, onManualSeed } from '../../../ops/factory';
 import { type GpuCtx, type GpuKernel } from '../gpu-kernels';
 import { type ElemType, type ProgramInfo, type RunData, Uniforms, gridFor, memoProgram } from '../program';
 import { dtypeKind, placement } from './elementwise';
@@ -73,6 +73,8 @@ export class PhiloxGenerator {
 
 /** The generator the random kernels draw from (one per process, as torch's default CUDA generator). */
 export const gpuGenerator = new PhiloxGenerator();
+// torch.manual_seed seeds every device's generator: so does the engine's manualSeed.
+onManualSeed((seed) => gpuGenerator.manualSeed(seed));
 
 /** Seed the GPU generator. */
 export function manualSeedGpu(seed: number | bigint): void {
