@@ -5,51 +5,35 @@
 // llvmpipe, WARP, a fallback adapter) is flagged `software: true` and never
 // printed as a GPU. WebGPU runs in a child process (Note [WebGPU in a child process]).
 
-import { parseArgs } from 'node:util';
-import { type Backend, describeAdapter, isUserError, loadProgram, openSession, resolveInputs, runIsolated } from './run-command';
+import { parseBackend, parseCommand } from './command-args';
+import { describeAdapter, isUserError, loadProgram, openSession, resolveInputs, runIsolated } from './run-command';
 
 const BENCH_USAGE = 'Usage: pt2 bench FILE.pt2 [--backend cpu|webgpu] [--warmup N] [--reps N] [--input PATH.bin[:SHAPE]]... [--json]\n';
 
 export async function benchCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        backend: { type: 'string', default: 'cpu' },
-        warmup: { type: 'string', default: '3' },
-        reps: { type: 'string', default: '10' },
-        input: { type: 'string', multiple: true, default: [] },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    process.stderr.write(`pt2 bench: ${(e as Error).message}\n${BENCH_USAGE}`);
-    return 1;
-  }
+  const parsed = parseCommand(
+    'bench',
+    BENCH_USAGE,
+    args,
+    {
+      backend: { type: 'string', default: 'cpu' },
+      warmup: { type: 'string', default: '3' },
+      reps: { type: 'string', default: '10' },
+      input: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean' },
+    },
+    'FILE.pt2',
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(BENCH_USAGE);
-    return 0;
-  }
   const warmup = Number(values.warmup);
   const reps = Number(values.reps);
-  if (positionals.length !== 1) {
-    process.stderr.write(`pt2 bench: expected one FILE.pt2\n${BENCH_USAGE}`);
-    return 1;
-  }
   if (!Number.isInteger(warmup) || warmup < 0 || !Number.isInteger(reps) || reps < 1) {
     process.stderr.write('pt2 bench: --warmup must be an integer ≥ 0 and --reps an integer ≥ 1\n');
     return 1;
   }
-  const backend = values.backend as Backend;
-  if (backend !== 'cpu' && backend !== 'webgpu') {
-    process.stderr.write(`pt2 bench: --backend must be cpu or webgpu, got '${values.backend}'\n`);
-    return 1;
-  }
+  const backend = parseBackend('bench', values.backend);
+  if (!backend) return 1;
   if (backend === 'webgpu' && !process.env.PT2_WEBGPU_CHILD) return runIsolated(['bench', ...args]);
   try {
     const ep = loadProgram(positionals[0]!);

@@ -16,7 +16,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type DType, isDType, itemSize } from '../../engine/core/dtype';
 import { EngineError } from '../../engine/core/errors';
 import { NDArray, contiguousStrides } from '../../engine/core/ndarray';
@@ -28,6 +27,7 @@ import { type AdapterDescription, type GpuLike, acquireDevice } from '../../engi
 import { WebGpuRuntime } from '../../engine/runtime/webgpu/webgpu-runtime';
 import { loadPt2 } from '../../engine/serialize/read';
 import { storageFromBytes, storageToBytes } from '../../engine/serialize/tensor-data';
+import { parseBackend, parseCommand } from './command-args';
 
 export const EXIT_NO_ADAPTER = 75;
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -238,39 +238,23 @@ export function isUserError(e: unknown): boolean {
 const RUN_USAGE = 'Usage: pt2 run FILE.pt2 [--backend cpu|webgpu] [--input PATH.bin[:SHAPE]]... [--out DIR] [--compare REF.bin]... [--json]\n';
 
 export async function runCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        backend: { type: 'string', default: 'cpu' },
-        input: { type: 'string', multiple: true, default: [] },
-        out: { type: 'string' },
-        compare: { type: 'string', multiple: true, default: [] },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (e) {
-    process.stderr.write(`pt2 run: ${(e as Error).message}\n${RUN_USAGE}`);
-    return 1;
-  }
+  const parsed = parseCommand(
+    'run',
+    RUN_USAGE,
+    args,
+    {
+      backend: { type: 'string', default: 'cpu' },
+      input: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      compare: { type: 'string', multiple: true, default: [] },
+      json: { type: 'boolean' },
+    },
+    'FILE.pt2',
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(RUN_USAGE);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(`pt2 run: expected one FILE.pt2\n${RUN_USAGE}`);
-    return 1;
-  }
-  const backend = values.backend as Backend;
-  if (backend !== 'cpu' && backend !== 'webgpu') {
-    process.stderr.write(`pt2 run: --backend must be cpu or webgpu, got '${values.backend}'\n`);
-    return 1;
-  }
+  const backend = parseBackend('run', values.backend);
+  if (!backend) return 1;
   if (backend === 'webgpu' && !process.env.PT2_WEBGPU_CHILD) return runIsolated(['run', ...args]);
   try {
     const ep = loadProgram(positionals[0]!);
