@@ -268,7 +268,8 @@ export function pointwiseOutputStrides(shape: readonly number[], operandStrides:
   return strides;
 }
 
-function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
+/** The broadcast of two shapes (torch's rules), or undefined when they do not broadcast. */
+export function broadcastShape(a: readonly number[], b: readonly number[]): number[] | undefined {
   const nd = Math.max(a.length, b.length);
   const out = new Array<number>(nd);
   for (let i = 0; i < nd; i++) {

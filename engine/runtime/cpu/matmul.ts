@@ -8,6 +8,7 @@ import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { type GemmActivation, type Mat } from './gemm';
 import { contiguousCopy } from './movement';
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
+import { broadcastShape } from './elementwise';
 
 const mat2d = (a: NDArray, offset = a.offset): Mat => ({ data: f32(a), offset, rs: a.strides[0]!, cs: a.strides[1]! });
 
@@ -144,13 +145,9 @@ export const linearKernel: FastKernel = linearWith();
 /** Batched product over broadcast batch dims: a [..., M, K] · b [..., K, N]. */
 function batched(a: NDArray, b: NDArray, ctx: KernelContext): NDArray | undefined {
   const ba = a.shape.slice(0, -2), bb = b.shape.slice(0, -2);
-  const nb = Math.max(ba.length, bb.length);
-  const batch: number[] = [];
-  for (let i = 0; i < nb; i++) {
-    const x = ba[ba.length - nb + i] ?? 1, y = bb[bb.length - nb + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    batch.push(x === 1 ? y : x);
-  }
+  const batch = broadcastShape(ba, bb);
+  if (!batch) return undefined;
+  const nb = batch.length;
   const bStr = (t: NDArray, tb: readonly number[]) =>
     batch.map((s, i) => {
       const j = i - (nb - tb.length);

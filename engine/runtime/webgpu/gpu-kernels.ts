@@ -9,6 +9,7 @@ import { NDArray } from '../../core/ndarray';
 import { PyFloat, isPyScalar, scalarToNumber } from '../../core/scalar';
 import { stridesInOrderOf } from '../cpu/attention';
 import { viewStrides } from '../cpu/movement';
+import { broadcastShape } from '../cpu/elementwise';
 import { type GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
 import { type ElemType } from './program';
 import { fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
@@ -74,13 +75,9 @@ function gemm2d(g: GpuCtx, a: NDArray, b: NDArray, d?: { x: NDArray; beta: numbe
 /** Batched product over broadcast batch dims, writing into `out` (any strides) or a fresh contiguous tensor. */
 export function batchedMatmul(g: GpuCtx, a: NDArray, b: NDArray, alpha = 1, outInto?: NDArray): NDArray | undefined {
   const ba = a.shape.slice(0, -2), bb = b.shape.slice(0, -2);
-  const nb = Math.max(ba.length, bb.length);
-  const batch: number[] = [];
-  for (let i = 0; i < nb; i++) {
-    const x = ba[ba.length - nb + i] ?? 1, y = bb[bb.length - nb + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    batch.push(x === 1 ? y : x);
-  }
+  const batch = broadcastShape(ba, bb);
+  if (!batch) return undefined;
+  const nb = batch.length;
   const M = a.shape[a.ndim - 2]!, K = a.shape[a.ndim - 1]!, N = b.shape[b.ndim - 1]!;
   if (b.shape[b.ndim - 2] !== K) return undefined;
   const ga = g.gpu(a), gb = g.gpu(b);
