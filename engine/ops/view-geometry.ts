@@ -287,6 +287,24 @@ export function likeStrides(m: TensorMeta): IntLike[] {
 }
 
 /**
+ * TensorIterator's dimension sort (insertion sort, innermost first): a dim moves
+ * inward past one that `cmp` ranks above it, and an ambiguous comparison (0)
+ * lets it move on past, while a definite "smaller" stops it. In place.
+ */
+export function sortDims(perm: number[], cmp: (d0: number, d1: number) => number): void {
+  for (let i = 1; i < perm.length; i++) {
+    let d1 = i;
+    for (let d0 = i - 1; d0 >= 0; d0--) {
+      const c = cmp(perm[d0]!, perm[d1]!);
+      if (c > 0) {
+        [perm[d0], perm[d1]] = [perm[d1]!, perm[d0]!];
+        d1 = d0;
+      } else if (c < 0) break;
+    }
+  }
+}
+
+/**
  * Dims from outermost to innermost (torch's infer_dense_strides): insertion sort
  * by stride with stride-0 dims ambiguous (keep row-major order) and equal strides
  * ordered by size. Symbolic strides compare by their hints.
@@ -303,16 +321,7 @@ export function physicalLayout(m: TensorMeta): number[] {
     if (sa > sb) return 1;
     return num(m.shape[a]!) > num(m.shape[b]!) ? 1 : 0;
   };
-  for (let i = 1; i < n; i++) {
-    let d1 = i;
-    for (let d0 = i - 1; d0 >= 0; d0--) {
-      const c = cmp(perm[d0]!, perm[d1]!);
-      if (c > 0) {
-        [perm[d0], perm[d1]] = [perm[d1]!, perm[d0]!];
-        d1 = d0;
-      } else if (c < 0) break;
-    }
-  }
+  sortDims(perm, cmp);
   return perm.reverse();
 }
 

@@ -7,6 +7,7 @@
 
 import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { erf as erf_ } from '../../ops/cpu-elementwise';
+import { sortDims } from '../../ops/view-geometry';
 
 const erf: (x: number) => number = erf_;
 import { type FastKernel, type KernelContext, f32, isF32, scalarArg } from './kernel-context';
@@ -249,16 +250,7 @@ export function pointwiseOutputStrides(shape: readonly number[], operandStrides:
     }
     return 0;
   };
-  for (let i = 1; i < nd; i++) {
-    let d1 = i;
-    for (let d0 = i - 1; d0 >= 0; d0--) {
-      const c = cmp(perm[d0]!, perm[d1]!);
-      if (c > 0) {
-        [perm[d0], perm[d1]] = [perm[d1]!, perm[d0]!];
-        d1 = d0;
-      } else if (c < 0) break;
-    }
-  }
+  sortDims(perm, cmp);
   const strides = new Array<number>(nd);
   let acc = 1;
   for (const d of perm) {
