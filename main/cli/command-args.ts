@@ -34,3 +34,15 @@ export function parseBackend(cmd: string, v: unknown): 'cpu' | 'webgpu' | undefi
   process.stderr.write(`pt2 ${cmd}: --backend must be cpu or webgpu, got '${String(v)}'\n`);
   return undefined;
 }
+
+/**
+ * `--threads` checked: a whole number ≥ 1, or 'auto' (the cores, at most 8);
+ * else the error is printed and undefined returned.
+ */
+export function parseThreads(cmd: string, v: unknown, auto: number): number | undefined {
+  if (v === undefined || v === 'auto') return auto;
+  const n = Number(v);
+  if (typeof v === 'string' && /^\d+$/.test(v) && n >= 1 && n <= 64) return n;
+  process.stderr.write(`pt2 ${cmd}: --threads must be a whole number from 1 to 64 or 'auto', got '${String(v)}'\n`);
+  return undefined;
+}

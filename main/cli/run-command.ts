@@ -1,4 +1,4 @@
-// `pt2 run FILE.pt2 [--backend cpu|webgpu] [--input PATH.bin[:SHAPE]]... [--out DIR]
+// `pt2 run FILE.pt2 [--backend cpu|webgpu] [--threads N|auto] [--input PATH.bin[:SHAPE]]... [--out DIR]
 // [--compare REF.bin]... [--json]` (see DESIGN.md "The pt2 CLI"), plus what
 // `pt2 bench` shares with it: loading an archive, raw little-endian tensors, the
 // Node WebGPU host and its isolation.
@@ -27,7 +27,8 @@ import { type AdapterDescription, type GpuLike, acquireDevice } from '../../engi
 import { WebGpuRuntime } from '../../engine/runtime/webgpu/webgpu-runtime';
 import { loadPt2 } from '../../engine/serialize/read';
 import { storageFromBytes, storageToBytes } from '../../engine/serialize/tensor-data';
-import { parseBackend, parseCommand } from './command-args';
+import { parseBackend, parseCommand, parseThreads } from './command-args';
+import { type HostCpuThreads, defaultCpuThreads, openCpuThreads } from '../host/cpu-threads';
 
 export const EXIT_NO_ADAPTER = 75;
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -131,19 +132,32 @@ export async function nodeGpu(): Promise<GpuLike> {
   return mod.create((process.env.PT2_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean));
 }
 
-/** A backend session: runs a program repeatedly; `adapter` for WebGPU. */
+/** A backend session: runs a program repeatedly; `adapter` for WebGPU, `threads` for the CPU. */
 export interface Session {
   readonly backend: Backend;
   readonly adapter?: AdapterDescription;
+  readonly threads?: number;
   run(user: unknown[]): Promise<unknown[]>;
   close(): void;
 }
 
-export async function openSession(ep: ExportedProgram, backend: Backend): Promise<Session> {
+/** `threads`: CPU threads in all (default 1); when workers cannot start, the session runs on one and says why on stderr. */
+export async function openSession(ep: ExportedProgram, backend: Backend, opts: { threads?: number } = {}): Promise<Session> {
   const frozenInputs = frozenInputIndices(ep);
   if (backend === 'cpu') {
-    const rt = new CpuRuntime(ep.graph, { frozenInputs });
-    return { backend, run: async (user) => userOutputs(ep, rt.run(programInputs(ep, user)), user), close: () => undefined };
+    let threads: HostCpuThreads | undefined;
+    try {
+      threads = await openCpuThreads(opts.threads ?? 1);
+    } catch (e) {
+      process.stderr.write(`pt2: running on one CPU thread: ${(e as Error).message}\n`);
+    }
+    const rt = new CpuRuntime(ep.graph, { frozenInputs, threads });
+    return {
+      backend,
+      threads: threads?.total ?? 1,
+      run: async (user) => userOutputs(ep, rt.run(programInputs(ep, user)), user),
+      close: () => void threads?.close(),
+    };
   }
   injectFault();
   const dev = await acquireDevice(await nodeGpu());
@@ -235,7 +249,7 @@ export function isUserError(e: unknown): boolean {
   return e instanceof RunUsageError || (e instanceof EngineError && !/internal error/.test(e.message));
 }
 
-const RUN_USAGE = 'Usage: pt2 run FILE.pt2 [--backend cpu|webgpu] [--input PATH.bin[:SHAPE]]... [--out DIR] [--compare REF.bin]... [--json]\n';
+const RUN_USAGE = 'Usage: pt2 run FILE.pt2 [--backend cpu|webgpu] [--threads N|auto] [--input PATH.bin[:SHAPE]]... [--out DIR] [--compare REF.bin]... [--json]\n';
 
 export async function runCommand(args: string[]): Promise<number> {
   const parsed = parseCommand(
@@ -244,6 +258,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args,
     {
       backend: { type: 'string', default: 'cpu' },
+      threads: { type: 'string' },
       input: { type: 'string', multiple: true, default: [] },
       out: { type: 'string' },
       compare: { type: 'string', multiple: true, default: [] },
@@ -255,11 +270,13 @@ export async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const backend = parseBackend('run', values.backend);
   if (!backend) return 1;
+  const threads = parseThreads('run', values.threads, defaultCpuThreads());
+  if (threads === undefined) return 1;
   if (backend === 'webgpu' && !process.env.PT2_WEBGPU_CHILD) return runIsolated(['run', ...args]);
   try {
     const ep = loadProgram(positionals[0]!);
     const inputs = resolveInputs(ep, values.input);
-    const session = await openSession(ep, backend);
+    const session = await openSession(ep, backend, { threads });
     const t0 = performance.now();
     const outs = await session.run(inputs);
     const ms = performance.now() - t0;
@@ -280,6 +297,7 @@ export async function runCommand(args: string[]): Promise<number> {
       const report = {
         backend,
         adapter: session.adapter ?? null,
+        threads: session.threads ?? null,
         ms,
         outputs: arrays.map((o, i) => ({ index: i, shape: [...o.shape], dtype: o.dtype, file: files[i] ?? null })),
         compare: comparisons.map((c) => ({ ref: c.ref, output: c.output, max_abs_diff: c.maxAbsDiff, max_abs_ref: c.maxAbsRef })),
@@ -288,7 +306,7 @@ export async function runCommand(args: string[]): Promise<number> {
     } else {
       if (session.adapter) process.stdout.write(`adapter: ${describeAdapter(session.adapter)}\n`);
       arrays.forEach((o, i) => process.stdout.write(`out${i}: ${o.dtype}[${o.shape.join(', ')}]${files[i] ? ` -> ${files[i]}` : ''}\n`));
-      process.stdout.write(`time: ${ms.toFixed(3)} ms (${backend})\n`);
+      process.stdout.write(`time: ${ms.toFixed(3)} ms (${backendLabel(session)})\n`);
       for (const c of comparisons)
         process.stdout.write(`out${c.output} vs ${c.ref}: max |diff| = ${c.maxAbsDiff.toExponential(3)} (max |ref| = ${c.maxAbsRef.toExponential(3)}, relative ${(c.maxAbsDiff / (c.maxAbsRef || 1)).toExponential(3)})\n`);
     }
@@ -300,6 +318,11 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** The backend with its thread count: `cpu, 2 threads`. */
+export function backendLabel(s: Session): string {
+  return s.threads === undefined ? s.backend : `${s.backend}, ${s.threads} thread${s.threads === 1 ? '' : 's'}`;
 }
 
 /** One line naming the adapter, and whether it is a software rasterizer (never called a GPU). */

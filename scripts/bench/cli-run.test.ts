@@ -5,7 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -28,14 +28,17 @@ const MODEL_ARGS: Record<string, string> = {
 };
 
 describe.skipIf(!present)('pt2 run --backend cpu', () => {
-  for (const [name, input] of Object.entries(MODEL_ARGS))
-    it(`${name} reproduces torch's output (--json, --out, --compare)`, () => {
-      const out = join(tmp, name);
-      const r = pt2(['run', join(MODELS, `${name}.pt2`), '--input', join(MODELS, input), '--out', out, '--compare', join(MODELS, `${name}.out.float32.bin`), '--json']);
+  // The default (--threads auto) runs on the cores, at most 8; --threads 1 on one.
+  const cases = [...Object.entries(MODEL_ARGS).map(([n, i]) => [n, i, 'auto'] as const), ['mobilenet_v3_small', MODEL_ARGS.mobilenet_v3_small!, '1'] as const];
+  for (const [name, input, threads] of cases)
+    it(`${name} reproduces torch's output (--json, --out, --compare, --threads ${threads})`, () => {
+      const out = join(tmp, `${name}-${threads}`);
+      const r = pt2(['run', join(MODELS, `${name}.pt2`), '--input', join(MODELS, input), '--out', out, '--compare', join(MODELS, `${name}.out.float32.bin`), '--json', ...(threads === 'auto' ? [] : ['--threads', threads])]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      const rep = JSON.parse(r.stdout) as { backend: string; ms: number; outputs: Array<{ shape: number[]; dtype: string; file: string }>; compare: Array<{ max_abs_diff: number; max_abs_ref: number }> };
+      const rep = JSON.parse(r.stdout) as { backend: string; threads: number; ms: number; outputs: Array<{ shape: number[]; dtype: string; file: string }>; compare: Array<{ max_abs_diff: number; max_abs_ref: number }> };
       expect(rep.backend).toBe('cpu');
+      expect(rep.threads).toBe(threads === 'auto' ? Math.min(8, availableParallelism()) : 1);
       expect(rep.compare[0]!.max_abs_diff / rep.compare[0]!.max_abs_ref).toBeLessThan(1e-4);
       const bytes = readFileSync(rep.outputs[0]!.file);
       expect(bytes.length).toBe(rep.outputs[0]!.shape.reduce((a, b) => a * b, 1) * 4);
@@ -49,6 +52,9 @@ describe.skipIf(!present)('pt2 run --backend cpu', () => {
     expect(badSize.code).toBe(1);
     expect(badSize.stderr).toContain('128 bytes, but int64[1, 17] needs 136 bytes');
     expect(pt2(['run', join(MODELS, 'gpt2_tiny.pt2'), '--backend', 'tpu']).code).toBe(1);
+    const badThreads = pt2(['run', join(MODELS, 'gpt2_tiny.pt2'), '--threads', '0']);
+    expect(badThreads.code).toBe(1);
+    expect(badThreads.stderr).toContain("pt2 run: --threads must be a whole number from 1 to 64 or 'auto', got '0'");
   });
 
   it('pt2 bench --json reports min/median/max', () => {

@@ -19,6 +19,7 @@ import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
 import { Tensor } from '../../trace/tensor';
 import { GemmWorkspace } from './gemm';
+import { type CpuThreads } from './kernel-threads';
 import { type KernelContext } from './kernel-context';
 import { fastKernels } from './fast-kernels';
 import { BufferPool, Liveness } from './memory-plan';
@@ -39,6 +40,8 @@ export interface CpuRuntimeOptions {
   readonly frozenInputs?: ReadonlySet<number>;
   /** Fold steps that depend only on frozen inputs and input shapes: they rerun only when those change (default true). */
   readonly fold?: boolean;
+  /** Worker threads for big kernel calls, from the host (Note [Kernel threads]); one thread without. */
+  readonly threads?: CpuThreads;
   /** Share a workspace and pool (nested cond branches). */
   readonly shared?: { gemm: GemmWorkspace; pool: BufferPool };
 }
@@ -99,7 +102,7 @@ export class CpuRuntime extends Interpreter {
 
   constructor(graph: Graph, readonly options: CpuRuntimeOptions = {}) {
     super(graph);
-    this.gemm = options.shared?.gemm ?? new GemmWorkspace({ wasm: options.wasm });
+    this.gemm = options.shared?.gemm ?? new GemmWorkspace({ wasm: options.wasm, threads: options.threads });
     this.pool = options.shared?.pool ?? new BufferPool();
     this.frozenInputs = options.frozenInputs ?? new Set();
     graph.nodes.forEach((n, i) => this.slotOf.set(n, i));

@@ -15,6 +15,8 @@
 
 import { geluTanhScalar } from './fast-math';
 import { type GemmKernels, MR as MR_, NR as NR_, instantiateGemm } from './wasm-kernels';
+import { type CpuThreads } from './kernel-threads';
+import { parallelKernels } from './parallel-kernels';
 
 // Module-local copies: imported bindings can compile to getter calls (CJS interop), too slow for inner loops.
 const MR: number = MR_;
@@ -114,8 +116,10 @@ export class GemmWorkspace {
   private persistentEnd = 0;
   private readonly cache = new WeakMap<object, CacheEntry[]>();
 
-  constructor(opts: { wasm?: boolean } = {}) {
-    this.kernels = opts.wasm === false ? null : instantiateGemm();
+  /** `threads`: cut big kernel calls across these worker threads (Note [Kernel threads]). */
+  constructor(opts: { wasm?: boolean; threads?: CpuThreads } = {}) {
+    const shared = opts.wasm === false || !opts.threads ? null : instantiateGemm(16, opts.threads.memory);
+    this.kernels = opts.wasm === false ? null : shared ? parallelKernels(shared, opts.threads!) : instantiateGemm();
     this.buf = this.kernels ? new Float32Array(this.kernels.memory.buffer) : new Float32Array(1 << 16);
   }
 

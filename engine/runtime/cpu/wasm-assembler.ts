@@ -250,11 +250,14 @@ function vec(items: number[][]): number[] {
 
 /**
  * A module importing one memory as `env.memory` (at least `minPages` 64 KiB pages)
- * and exporting every function under its name.
+ * and exporting every function under its name. With `sharedMaxPages` the memory
+ * is a shared one of at most that many pages (threads: one memory, many instances).
  */
-export function assembleModule(functions: readonly FunctionBuilder[], minPages = 1): Uint8Array<ArrayBuffer> {
+export function assembleModule(functions: readonly FunctionBuilder[], minPages = 1, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results]);
-  const imports = [[...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...uleb(minPages)]];
+  // Memory limits: flag 0x00 = min only, 0x03 = min, max and shared.
+  const limits = sharedMaxPages === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(sharedMaxPages)];
+  const imports = [[...utf8('env'), ...utf8('memory'), 0x02, ...limits]];
   const funcs = functions.map((_, i) => uleb(i));
   const exports = functions.map((f, i) => [...utf8(f.name), 0x00, ...uleb(i)]);
   const bodies = functions.map((f) => f.encodeBody());

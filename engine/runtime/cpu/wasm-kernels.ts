@@ -12,6 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
+import { SHARED_MAX_PAGES } from './kernel-threads';
 import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildMaxPool, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
@@ -396,26 +397,37 @@ export type DirectConvFn = (pIn: number, pOut: number, pW: number, pBias: number
 
 const CONV_VARIANTS = CONV_KWS.flatMap((kw) => [1, 2].map((s) => [kw, s] as [number, 1 | 2]));
 
-let compiled: WebAssembly.Module | null | undefined;
+const compiled = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled module, or null when the host lacks WebAssembly SIMD. */
-export function gemmModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+/**
+ * The compiled module, or null when the host lacks WebAssembly SIMD (or, for
+ * `shared`, shared memory). The shared variant imports a shared memory of at
+ * most SHARED_MAX_PAGES pages, for worker threads (Note [Kernel threads]).
+ */
+export function gemmModule(shared = false): WebAssembly.Module | null {
+  const hit = compiled.get(shared);
+  if (hit !== undefined) return hit;
+  let mod: WebAssembly.Module | null;
   try {
     const conv = [...CONV_VARIANTS.flatMap(([kw, s]) => [buildDepthwiseLayer(kw, s), buildMaxPool(kw, s)]), buildDirectConv(1), buildDirectConv(2)];
-    const bytes = assembleModule([buildGemm(), buildGemvA(), buildGemvB(), buildPackA(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv]);
-    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    const fns = [buildGemm(), buildGemvA(), buildGemvB(), buildPackA(), buildScaleRows(), buildCompactRows(), buildAddInto(), ...conv];
+    const bytes = assembleModule(fns, 1, shared ? SHARED_MAX_PAGES : undefined);
+    mod = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   } catch {
-    compiled = null;
+    mod = null;
   }
-  return compiled;
+  compiled.set(shared, mod);
+  return mod;
 }
 
-/** A fresh instance over its own memory (each workspace owns one). */
-export function instantiateGemm(initialPages = 16): GemmKernels | null {
-  const mod = gemmModule();
+/**
+ * A fresh instance over its own memory (each workspace owns one), or over
+ * `shared`, a shared memory from sharedKernelMemory.
+ */
+export function instantiateGemm(initialPages = 16, shared?: WebAssembly.Memory): GemmKernels | null {
+  const mod = gemmModule(shared !== undefined);
   if (!mod) return null;
-  const memory = new WebAssembly.Memory({ initial: initialPages });
+  const memory = shared ?? new WebAssembly.Memory({ initial: initialPages });
   const inst = new WebAssembly.Instance(mod, { env: { memory } });
   const ex = inst.exports as Record<string, unknown>;
   return {
