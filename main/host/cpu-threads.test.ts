@@ -14,7 +14,7 @@ import { partsFor } from '../../engine/runtime/cpu/parallel-kernels';
 import { rng } from '../../engine/runtime/cpu/test-helpers';
 import { frozenInputIndices, programInputs } from '../../engine/runtime/program';
 import { loadPt2 } from '../../engine/serialize/read';
-import { type HostCpuThreads, openCpuThreads } from './cpu-threads';
+import { type HostCpuThreads, defaultCpuThreads, openCpuThreads, threadCountFromEnv } from './cpu-threads';
 
 const r = rng(11);
 const rand = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
@@ -26,6 +26,16 @@ describe('partsFor', () => {
     expect(partsFor(100, 1 << 18, 4)).toBe(4);
     expect(partsFor(3, 1 << 20, 8)).toBe(3);
     expect(partsFor(2, 1 << 18, 1)).toBe(1);
+  });
+});
+
+describe('thread counts', () => {
+  it('PT2_CPU_THREADS takes a whole number ≥ 1; anything else means the default', () => {
+    expect(threadCountFromEnv('3')).toBe(3);
+    expect(threadCountFromEnv('1')).toBe(1);
+    for (const v of [undefined, '', '0', '-2', '1.5', 'many']) expect(threadCountFromEnv(v)).toBe(defaultCpuThreads());
+    expect(defaultCpuThreads()).toBeGreaterThanOrEqual(1);
+    expect(defaultCpuThreads()).toBeLessThanOrEqual(8);
   });
 });
 

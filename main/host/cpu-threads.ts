@@ -15,6 +15,11 @@ export function defaultCpuThreads(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
+/** PT2_CPU_THREADS: a whole number ≥ 1, else the default. */
+export function threadCountFromEnv(v: string | undefined): number {
+  return v && /^\d+$/.test(v) && Number(v) >= 1 ? Math.min(64, Number(v)) : defaultCpuThreads();
+}
+
 export interface HostCpuThreads extends CpuThreads {
   /** Threads in all, the caller's included. */
   readonly total: number;

@@ -51,6 +51,7 @@ import { toEngineDynamicShapes } from './dynamic-shapes';
 import { programPayload, summarize } from './program-payload';
 import { compareOutputs, randomInputs } from './compare';
 import { CPU_RUNTIME, EAGER_RUNTIME, WEBGPU_RUNTIME, cpuRuntimeFor, runOnCpu, runOnWebGpu } from './runtimes';
+import { type HostCpuThreads, openCpuThreads, threadCountFromEnv } from './cpu-threads';
 import { type EagerResult, WindowCompares, verdict } from './window-compare';
 import type { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { CancelledError, HostRequestError, NotAvailableError, toIpcError, type ErrorContext } from './host-errors';
@@ -114,9 +115,23 @@ export class HostService {
   private readonly recent: RecentFiles;
 
   private pythonStart: Promise<StudioPython | NotAvailableError> | undefined;
+  private cpuThreadsStart: Promise<HostCpuThreads | undefined> | undefined;
 
   constructor(private readonly ctx: HostContext) {
     this.recent = new RecentFiles(ctx.dataDir);
+  }
+
+  /**
+   * Worker threads for the CPU runtime, started once (PT2_CPU_THREADS sets the
+   * count, default the cores up to 8); on one thread, with the reason logged,
+   * when they cannot start.
+   */
+  private cpuThreads(): Promise<HostCpuThreads | undefined> {
+    this.cpuThreadsStart ??= openCpuThreads(threadCountFromEnv(process.env.PT2_CPU_THREADS)).catch((e: unknown) => {
+      console.warn(`PT2 Studio: the CPU runtime runs on one thread: ${(e as Error).message}`);
+      return undefined;
+    });
+    return this.cpuThreadsStart;
   }
 
   /** The Python front end, started once (Pyodide takes a couple of seconds); NotAvailableError when absent or off. */
@@ -511,7 +526,7 @@ export class HostService {
         const r = await runOnWebGpu(s.ep, ser, args, kwargs, () => this.ctx.checkCancelled());
         return { out: r.out, ms: r.ms, runtime: WEBGPU_RUNTIME, adapter: r.adapter };
       }
-      s.cpu ??= cpuRuntimeFor(s.ep);
+      s.cpu ??= cpuRuntimeFor(s.ep, await this.cpuThreads());
       const t0 = performance.now();
       const out = runOnCpu(s.ep, s.cpu, args, kwargs);
       return { out, ms: performance.now() - t0, runtime: CPU_RUNTIME };

@@ -25,6 +25,7 @@ import { isDType } from '../../engine/core/dtype';
 import { NDArray } from '../../engine/core/ndarray';
 import type { ExportedProgram } from '../../engine/export/exported-program';
 import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
+import { type CpuThreads } from '../../engine/runtime/cpu/kernel-threads';
 import { frozenInputIndices, programInputs, userOutputs } from '../../engine/runtime/program';
 import { type AdapterDescription, describeAdapterInfo } from '../../engine/runtime/webgpu/device';
 export { adapterInfo } from '../common/compare-wire';
@@ -67,8 +68,9 @@ export function runOnCpu(ep: ExportedProgram, rt: CpuRuntime, args: unknown[], k
   return restructure(ep, userOutputs(ep, rt.run(programInputs(ep, user)), user));
 }
 
-export function cpuRuntimeFor(ep: ExportedProgram): CpuRuntime {
-  return new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep) });
+/** `threads`: worker threads for big kernels (see cpu-threads.ts); one thread without. */
+export function cpuRuntimeFor(ep: ExportedProgram, threads?: CpuThreads): CpuRuntime {
+  return new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep), threads });
 }
 
 //#region WebGPU
