@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { type Epilogue, type Mat, GemmWorkspace } from './gemm';
+import { MR, NR } from './wasm-kernels';
 import { rng } from './test-helpers';
 
 const r = rng(7);
@@ -71,6 +72,71 @@ for (const wasm of [true, false])
         check(ws, M, N, K, 't', 'n', (a) => ({ addend: { ...a, cs: 0 }, act: 'hardswish' }));
         check(ws, M, N, K, 'n', 's', (a) => ({ addend: a, alpha: 0.5, beta: 2 }));
         check(ws, M, N, K, 'n', 'n', () => ({ act: 'relu' }));
+      }
+    });
+    it('every bias mode (none, per row, per column) with every activation, both panel orders', () => {
+      const acts = [undefined, 'relu', 'hardswish', 'gelu_tanh'] as const;
+      // N < M walks A panels outermost (order 1), else B panels (order 0); K = 1 and odd K too.
+      for (const [M, N, K] of [[13, 17, 29], [33, 7, 64], [9, 40, 1], [16, 24, 64]] as const)
+        for (const act of acts) {
+          check(ws, M, N, K, 'n', 'n', () => ({ act }));
+          check(ws, M, N, K, 'n', 't', (a) => ({ addend: { ...a, cs: 0 }, act, addendKey: {} }));
+          check(ws, M, N, K, 't', 'n', (a) => ({ addend: { ...a, rs: 0 }, act }), true);
+        }
+    });
+    if (wasm)
+      it('gemm_panels over a sub-range of B or A panels writes exactly that part of C (the split of a parallel run)', () => {
+        const kern = ws.wasm;
+        if (!kern) return;
+        const mp = 3, np = 5, K = 37, ldc = np * NR;
+        const { buf, pos } = ws.scratch(mp * MR * K + np * NR * K + 2 * mp * MR * ldc + mp * MR + np * NR);
+        const pa = pos, pb = pa + mp * MR * K, pc = pb + np * NR * K, pBias = pc + mp * MR * ldc, pGuard = pBias + Math.max(mp * MR, np * NR);
+        for (let i = pa; i < pc; i++) buf[i] = r() - 0.5;
+        for (const biasMode of [0, 1, 2])
+          for (const act of [0, 1, 3]) {
+            for (let i = 0; i < Math.max(mp * MR, np * NR); i++) buf[pBias + i] = r() - 0.5;
+            // float64 reference from the packed layouts
+            const want = new Float64Array(mp * MR * ldc);
+            for (let i = 0; i < mp * MR; i++)
+              for (let j = 0; j < ldc; j++) {
+                let x = biasMode === 1 ? buf[pBias + i]! : biasMode === 2 ? buf[pBias + j]! : 0;
+                for (let k = 0; k < K; k++) x += buf[pa + ((i / MR) | 0) * MR * K + k * MR + (i % MR)]! * buf[pb + ((j / NR) | 0) * NR * K + k * NR + (j % NR)]!;
+                if (act === 1) x = Math.max(x, 0);
+                if (act === 3) x = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+                want[i * ldc + j] = x;
+              }
+            const splits: Array<[number, number, boolean]> = [[0, 2, false], [2, 5, false], [1, 3, false], [0, 1, true], [1, 3, true]];
+            for (const order of [0, 1])
+              for (const [lo, hi, overA] of splits) {
+                if (overA && hi > mp) continue;
+                buf.fill(NaN, pc, pc + mp * MR * ldc);
+                buf.fill(-7, pGuard, pGuard + mp * MR); // past C: must stay untouched
+                const ja = overA ? 0 : lo, ia = overA ? lo : 0;
+                kern.gemmPanels(
+                  (pa + ia * MR * K) * 4, (pb + ja * NR * K) * 4, (pc + ia * MR * ldc + ja * NR) * 4,
+                  overA ? hi - lo : mp, overA ? np : hi - lo, K, ldc * 4, order, NR * K * 4, NR * 4, biasMode,
+                  (pBias + (biasMode === 1 ? ia * MR : biasMode === 2 ? ja * NR : 0)) * 4, act,
+                );
+                for (let i = 0; i < mp * MR; i++)
+                  for (let j = 0; j < ldc; j++) {
+                    const inside = overA ? i >= lo * MR && i < hi * MR : j >= lo * NR && j < hi * NR;
+                    const got = buf[pc + i * ldc + j]!;
+                    if (!inside) {
+                      if (!Number.isNaN(got)) expect.fail(`bias ${biasMode} act ${act} [${lo}, ${hi}) ${overA ? 'A' : 'B'}: wrote (${i}, ${j})`);
+                    } else if (!(Math.abs(got - want[i * ldc + j]!) <= 1e-5 * (1 + K))) expect.fail(`bias ${biasMode} act ${act} (${i}, ${j}): ${got} != ${want[i * ldc + j]}`);
+                  }
+                for (let i = 0; i < mp * MR; i++) expect(buf[pGuard + i]).toBe(-7);
+              }
+          }
+      });
+    it('activations propagate NaN from the product', () => {
+      const M = 6, N = 10, K = 3;
+      const A = rand(M * K), B = rand(K * N);
+      A[2 * K + 1] = NaN; // row 2 of C is NaN
+      for (const act of ['relu', 'hardswish', 'gelu_tanh'] as const) {
+        const out = new Float32Array(M * N);
+        ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { act } });
+        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) expect(Number.isNaN(out[i * N + j]!), `${act} (${i}, ${j})`).toBe(i === 2);
       }
     });
     it('GELU-tanh epilogue (with and without bias, over the tanh range and its saturation)', () => {

@@ -222,6 +222,14 @@ export class FunctionBuilder {
   f32x4Div(): this {
     return this.simd(0xe7);
   }
+  /** f32x4.pmin: b < a ? b : a per lane (one minps on x64; f32x4.min's NaN/±0 rules cost ~6 instructions). */
+  f32x4Pmin(): this {
+    return this.simd(0xea);
+  }
+  /** f32x4.pmax: a < b ? b : a per lane (one maxps on x64). */
+  f32x4Pmax(): this {
+    return this.simd(0xeb);
+  }
 
   /** Locals declaration + code + end, as the code section wants it. */
   encodeBody(): number[] {
