@@ -4,7 +4,11 @@
 // inputs. Engines run one after another (never concurrently) in the same
 // invocation; a missing peer is reported and skipped.
 //
-//   npm run bench -- [--models a,b] [--warmup N] [--reps N] [--json] [--python PATH]
+//   npm run bench -- [--models a,b] [--warmup N] [--reps N] [--threads N] [--json] [--python PATH]
+//
+// --threads N (default 1) gives every engine N threads: ours its kernel worker
+// threads (main/host/cpu-threads.ts), ONNX Runtime intraOpNumThreads, PyTorch
+// torch.set_num_threads.
 //
 // Every engine gets the same warm-up (class Settle): at least --warmup runs
 // (default 1000), then on until 100 runs bring no 20-run median 2% below the
@@ -23,6 +27,8 @@ import { NDArray, Storage, contiguousStrides } from '../../engine/core/ndarray';
 import { loadPt2 } from '../../engine/serialize/read';
 import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { frozenInputIndices, programInputs, userOutputs } from '../../engine/runtime/program';
+import { openCpuThreads } from '../../main/host/cpu-threads';
+import { countMacs, simdPeakGmacs } from './ceiling';
 
 const HERE = import.meta.dirname;
 const MODELS = resolve(HERE, '../../../shared/corpus/torch-2.11/models');
@@ -44,6 +50,8 @@ interface Row {
   ort?: Timing;
   torch?: Timing;
   maxRelDiff?: number;
+  /** Multiply-adds of one run (ceiling.ts). */
+  macs?: number;
   notes: string[];
 }
 
@@ -119,17 +127,17 @@ async function timeAsync(fn: () => Promise<unknown>, warmup: number, reps: numbe
   return { ...stats(ms), warm: s.n };
 }
 
-async function benchOrt(onnx: string, raw: Buffer, dtype: string, shape: number[], warmup: number, reps: number): Promise<Timing> {
+async function benchOrt(threads: number, onnx: string, raw: Buffer, dtype: string, shape: number[], warmup: number, reps: number): Promise<Timing> {
   const ort = (await import('onnxruntime-node')).default ?? (await import('onnxruntime-node'));
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' });
   const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length);
   const data = dtype === 'int64' ? new BigInt64Array(buf) : new Float32Array(buf);
   const feeds = { [session.inputNames[0]!]: new ort.Tensor(dtype as 'float32', data as Float32Array, shape) };
   return timeAsync(() => session.run(feeds), warmup, reps);
 }
 
-function benchTorch(python: string, pt2: string, input: string, dtype: string, shape: number[], warmup: number, reps: number): Timing {
-  const r = spawnSync(python, [join(HERE, 'torch-bench.py'), pt2, input, dtype, shape.join('x'), String(warmup), String(reps)], { encoding: 'utf8', timeout: 600_000 });
+function benchTorch(threads: number, python: string, pt2: string, input: string, dtype: string, shape: number[], warmup: number, reps: number): Timing {
+  const r = spawnSync(python, [join(HERE, 'torch-bench.py'), pt2, input, dtype, shape.join('x'), String(warmup), String(reps), String(threads)], { encoding: 'utf8', timeout: 600_000 });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error((r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.status}`);
   const line = r.stdout.trim().split('\n').at(-1)!;
@@ -157,12 +165,16 @@ async function main(): Promise<void> {
       models: { type: 'string' },
       warmup: { type: 'string', default: '1000' },
       reps: { type: 'string', default: '100' },
+      threads: { type: 'string', default: '1' },
       json: { type: 'boolean' },
       python: { type: 'string', default: process.env.PT2_REF_PYTHON ?? '/tmp/ref/bin/python' },
     },
   });
   const warmup = Number(values.warmup);
   const reps = Number(values.reps);
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a whole number ≥ 1, got ${values.threads}`);
+  const pool = await openCpuThreads(threads);
   if (!existsSync(MODELS)) {
     console.log(`pt2 bench: no corpus models at ${MODELS}; nothing to run`);
     return;
@@ -184,10 +196,11 @@ async function main(): Promise<void> {
     try {
       const ep = [...loadPt2(new Uint8Array(readFileSync(pt2))).programs.values()][0]!;
       const x = readRaw(inPath, dtype, shape);
-      const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep) });
+      const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep), threads: pool });
       const inputs = programInputs(ep, [x]);
       row.ours = time(() => rt.run(inputs), warmup, reps);
       row.maxRelDiff = relDiff(name, userOutputs(ep, rt.run(inputs), [x])[0] as NDArray);
+      row.macs = countMacs(ep.graph, inputs, frozenInputIndices(ep));
     } catch (e) {
       row.notes.push(`ours failed: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -195,25 +208,27 @@ async function main(): Promise<void> {
     if (!existsSync(onnx)) row.notes.push('ORT: no NAME.onnx');
     else
       try {
-        row.ort = await benchOrt(onnx, readFileSync(inPath), dtype, shape, warmup, reps);
+        row.ort = await benchOrt(threads, onnx, readFileSync(inPath), dtype, shape, warmup, reps);
       } catch (e) {
         row.notes.push(`ORT unavailable: ${(e as Error).message.split('\n')[0]}`);
       }
     if (!existsSync(values.python!)) row.notes.push(`PyTorch: no reference python at ${values.python} (set PT2_REF_PYTHON or --python)`);
     else
       try {
-        row.torch = benchTorch(values.python!, pt2, inPath, dtype, shape, warmup, reps);
+        row.torch = benchTorch(threads, values.python!, pt2, inPath, dtype, shape, warmup, reps);
       } catch (e) {
         row.notes.push(`PyTorch failed: ${(e as Error).message}`);
       }
   }
+  await pool?.close();
+  const peak = simdPeakGmacs();
   if (values.json) {
-    console.log(JSON.stringify({ cpu: cpus()[0]?.model, threads: 1, warmup, reps, rows }, null, 2));
+    console.log(JSON.stringify({ cpu: cpus()[0]?.model, threads, warmup, reps, simdPeakGmacs: peak, rows }, null, 2));
     return;
   }
   const f = (t?: Timing) => (t ? `${t.median.toFixed(3)} (${t.min.toFixed(3)})` : '—');
   const ratio = (a?: Timing, b?: Timing) => (a && b ? `${(a.median / b.median).toFixed(2)}×` : '—');
-  console.log(`CPU latency, 1 thread, ms: median (min) of ${reps} runs after ≥${warmup} warm-up runs (until settled); ${cpus()[0]?.model ?? ''}`);
+  console.log(`CPU latency, ${threads} thread${threads === 1 ? '' : 's'} each, ms: median (min) of ${reps} runs after ≥${warmup} warm-up runs (until settled); ${cpus()[0]?.model ?? ''}`);
   const header = ['model', 'ours (pt2 cpu)', 'onnxruntime-node', 'ours/ORT', 'torch ep.module()', 'ours/torch', 'max|Δ|/scale'];
   const body = rows.map((r) => [r.model, f(r.ours), f(r.ort), ratio(r.ours, r.ort), f(r.torch), ratio(r.ours, r.torch), r.maxRelDiff === undefined ? '—' : r.maxRelDiff.toExponential(1)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -222,6 +237,15 @@ async function main(): Promise<void> {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(line(b));
   for (const r of rows) for (const n of r.notes) console.log(`note: ${r.model}: ${n}`);
+  // The floor: every multiply-add at the measured peak of one thread's f32x4 mul+add.
+  console.log(`WebAssembly SIMD peak, one thread: ${peak.toFixed(1)} GMAC/s (f32x4 mul+add, 12 accumulators in registers)`);
+  for (const r of rows)
+    if (r.macs) {
+      const floor = r.macs / peak / 1e6 / threads;
+      const vsOrt = r.ort ? `, ${(floor / r.ort.median).toFixed(2)}× ORT` : '';
+      const ofPeak = r.ours ? `; ours runs at ${((r.macs / r.ours.median / 1e6 / peak / threads) * 100).toFixed(0)}% of it` : '';
+      console.log(`floor: ${r.model}: ${(r.macs / 1e6).toFixed(1)} M multiply-adds ≥ ${floor.toFixed(3)} ms at that peak${vsOrt}${ofPeak}`);
+    }
   const warm = (t?: Timing) => (t?.warm === undefined ? '—' : String(t.warm));
   for (const r of rows) if (r.ours || r.ort || r.torch) console.log(`warm-up runs: ${r.model}: ours ${warm(r.ours)}, ORT ${warm(r.ort)}, torch ${warm(r.torch)}`);
 }
