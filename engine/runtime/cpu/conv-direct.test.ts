@@ -82,6 +82,37 @@ describe('depthwise layer kernel', () => {
     );
     for (const c of cases) check(depthwiseWasm, c, c.x[1]);
   });
+  it('matches the reference on square kernels (two output rows per block), odd and even heights', () => {
+    const cases: Case[] = [];
+    for (let k = 1; k <= 7; k++)
+      for (const s of [1, 2] as const)
+        for (const H of [6 + k, 7 + k]) {
+          const m = k === 4 ? 2 : 1;
+          const C = 1 + ((k + H) % 3);
+          cases.push({ x: [1, C, H, 5 + 3 * k + s], w: [C * m, 1, k, k], stride: [s, s], padding: [k >> 1, (k - 1) >> 1], bias: H % 2 === 0 });
+        }
+    cases.push(
+      // Vertical stride or dilation other than the kernel's: one row at a time.
+      { x: [1, 3, 15, 12], w: [3, 1, 3, 3], stride: [1, 2], padding: [1, 1], bias: true },
+      { x: [1, 3, 15, 12], w: [3, 1, 5, 5], stride: [2, 1], padding: [2, 2] },
+      { x: [1, 2, 16, 11], w: [2, 1, 3, 3], dilation: [2, 1], padding: [2, 1] },
+      // A row of OW = 1 and a plane of one row.
+      { x: [1, 2, 9, 1], w: [2, 1, 3, 3], padding: [1, 1] },
+      { x: [1, 2, 1, 9], w: [2, 1, 3, 3], padding: [1, 1] },
+    );
+    for (const c of cases) {
+      check(depthwiseWasm, c, c.x[1]);
+      check(depthwiseWasm, c, c.x[1], 'hardswish');
+    }
+  });
+  it('propagates NaN through the fused activations', () => {
+    const c: Case = { x: [1, 2, 10, 10], w: [2, 1, 3, 3], padding: [1, 1], bias: true };
+    for (const act of ['relu', 'hardswish'] as const) {
+      const x = randArray(c.x, r);
+      (x.storage.data as Float32Array)[33] = NaN;
+      check(depthwiseWasm, c, 2, act, x);
+    }
+  });
   it('applies fused ReLU and hardswish, and reads non-contiguous inputs', () => {
     const c: Case = { x: [1, 6, 13, 11], w: [6, 1, 3, 3], stride: [2, 2], padding: [1, 1], bias: true };
     check(depthwiseWasm, c, 6, 'relu');

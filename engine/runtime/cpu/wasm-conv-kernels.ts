@@ -13,8 +13,10 @@
 // before the store.
 //
 // Depthwise: the kernel width KW and stride along W are baked into each
-// function (taps unrolled), KH and the vertical stride/dilation are run-time
-// values. The direct conv loops over a table of tap offsets instead, one tap
+// function, KH and the vertical stride/dilation are run-time values. A loop
+// iteration covers two taps of a kernel row: V8 schedules every load of a
+// basic block ahead of the arithmetic, so a whole unrolled row (5×5: ten input
+// vectors and five weights besides the accumulators) spilled. The direct conv loops over a table of tap offsets instead, one tap
 // per iteration: unrolled taps with eight accumulators made V8 hoist every
 // load of the row and spill (measured: 450 → 300 µs on the 224×224 stem).
 
@@ -45,13 +47,17 @@ function actConsts(f: FB): ActConsts {
   return c;
 }
 
-/** acc = act(acc) for act code in local `act` (0 none, 1 ReLU, 2 hardswish). */
+/**
+ * acc = act(acc) for act code in local `act` (0 none, 1 ReLU, 2 hardswish).
+ * pmax(a, 0) / pmin(a, 6) are one maxps / minps each (f32x4.max/min are ~8
+ * instructions on x64) and return `a` when it is NaN, as torch does.
+ */
 function applyAct(f: FB, act: number, accs: readonly number[], c: ActConsts): void {
   f.get(act).i32(1).i32Eq().if();
-  for (const a of accs) f.get(a).get(c.zero).f32x4Max().set(a);
+  for (const a of accs) f.get(a).get(c.zero).f32x4Pmax().set(a);
   f.else().get(act).i32(2).i32Eq().if();
   for (const a of accs) {
-    f.get(a).get(c.three).f32x4Add().get(c.zero).f32x4Max().get(c.six).f32x4Min().set(c.t);
+    f.get(a).get(c.three).f32x4Add().get(c.zero).f32x4Pmax().get(c.six).f32x4Pmin().set(c.t);
     f.get(a).get(c.t).f32x4Mul().get(c.sixth).f32x4Mul().set(a);
   }
   f.end().end();
@@ -74,11 +80,13 @@ interface CopyLocals {
   end: number;
   da: number;
   db: number;
+  v0: number;
+  v1: number;
 }
 
 function copyLocals(f: FB): CopyLocals {
   const { i32 } = ValType;
-  return { y: f.local(i32), s: f.local(i32), d: f.local(i32), end: f.local(i32), da: f.local(i32), db: f.local(i32) };
+  return { y: f.local(i32), s: f.local(i32), d: f.local(i32), end: f.local(i32), da: f.local(i32), db: f.local(i32), v0: f.local(ValType.v128), v1: f.local(ValType.v128) };
 }
 
 /**
@@ -118,8 +126,10 @@ function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W:
       f.get(s).get(W).i32(-8).i32And().i32(4).i32Mul().i32Add().set(end);
       f.block().loop();
       f.get(s).get(end).i32GeU().brIf(1);
-      f.get(da).get(s).v128Load(0).get(s).v128Load(16).shuffle(EVEN).v128Store();
-      f.get(db).get(s).v128Load(0).get(s).v128Load(16).shuffle(ODD).v128Store();
+      f.get(s).v128Load(0).set(l.v0);
+      f.get(s).v128Load(16).set(l.v1);
+      f.get(da).get(l.v0).get(l.v1).shuffle(EVEN).v128Store();
+      f.get(db).get(l.v0).get(l.v1).shuffle(ODD).v128Store();
       f.get(s).i32(32).i32Add().set(s);
       f.get(da).i32(16).i32Add().set(da);
       f.get(db).i32(16).i32Add().set(db);
@@ -171,21 +181,40 @@ function planeSum(f: FB, end: number, bytes: number, pSum: number, idx: number, 
   f.get(l.s).f32Add().f32Store();
 }
 
+/** A run of taps for one output row: weights read through `w`, sums into acc[0..1] (pixels 0–3, 4–7). */
+interface TapOut {
+  w: number;
+  acc: readonly [number, number];
+}
+
 /**
- * The unrolled taps of one kernel row: acc[0]/acc[1] (pixels 0–3, 4–7 of the
- * block) += w[kx] · input. Stride 1 reads at p + 4·kx; stride 2 reads the
- * de-interleaved row: even kx at p + 2·kx, odd kx at po + 2·(kx − 1) (po: the
- * odd half). Weights are splats at wp + 4·kx. Odd kx accumulate
- * into acc[2]/acc[3]: two chains of dependent adds per vector instead of one.
+ * Two taps A, B of one kernel row (B absent when `single`) for every output in
+ * `outs`: acc[v] += wA·xA[v] + wB·xB[v], the two products summed off the
+ * accumulator's chain. xA is read at pa, pa + 16; xB at pb + offB, pb + offB + 16;
+ * weights at o.w, o.w + 4. Loads come first in a basic block (V8 schedules the
+ * arithmetic after them), so a loop body holds few: 4 + 2·outputs vectors.
  */
-function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, po: number, wp: number, acc: readonly number[], w: number): void {
-  for (let kx = 0; kx < KW; kx++) {
-    const a0 = acc[kx & 1 ? 2 : 0]!, a1 = acc[kx & 1 ? 3 : 1]!;
-    const [base, off] = stride === 1 ? [p, 4 * kx] : kx & 1 ? [po, 2 * (kx - 1)] : [p, 2 * kx];
-    f.get(wp).v128Load32Splat(4 * kx).set(w);
-    f.get(a0).get(w).get(base).v128Load(off).f32x4Mul().f32x4Add().set(a0);
-    f.get(a1).get(w).get(base).v128Load(off + 16).f32x4Mul().f32x4Add().set(a1);
+function tapPair(f: FB, pa: number, pb: number, offB: number, outs: readonly TapOut[], x: readonly number[], ws: readonly number[], t: number, single: boolean): void {
+  f.get(pa).v128Load(0).set(x[0]!);
+  f.get(pa).v128Load(16).set(x[1]!);
+  if (!single) {
+    f.get(pb).v128Load(offB).set(x[2]!);
+    f.get(pb).v128Load(offB + 16).set(x[3]!);
   }
+  outs.forEach((o, i) => {
+    f.get(o.w).v128Load32Splat(0).set(ws[2 * i]!);
+    if (!single) f.get(o.w).v128Load32Splat(4).set(ws[2 * i + 1]!);
+  });
+  outs.forEach((o, i) => {
+    for (let v = 0; v < 2; v++) {
+      const a = o.acc[v]!;
+      if (single) f.get(a).get(ws[2 * i]!).get(x[v]!).f32x4Mul().f32x4Add().set(a);
+      else {
+        f.get(ws[2 * i]!).get(x[v]!).f32x4Mul().get(ws[2 * i + 1]!).get(x[2 + v]!).f32x4Mul().f32x4Add().set(t);
+        f.get(a).get(t).f32x4Add().set(a);
+      }
+    }
+  });
 }
 
 /**
@@ -199,17 +228,31 @@ function rowTaps(f: FB, KW: number, stride: 1 | 2, p: number, po: number, wp: nu
  * pSum: when nonzero, each output channel's sum (after the activation) is
  * stored there (one float per channel), for a global average pool that reads
  * the output (squeeze-excitation).
+ *
+ * A kernel row is walked two taps per loop iteration (kx = 2j, 2j + 1; an odd
+ * KW's last tap alone): stride 1 reads them at p + 8j and p + 8j + 4, stride 2
+ * at p + 4j in the even and odd halves of the de-interleaved row. Square
+ * kernels (KH = KW) with the baked stride vertically too and no vertical
+ * dilation compute two output rows per 8-pixel block: of the S + KW input rows
+ * the pair reads, the middle KW − S serve both rows from one load. Blocks of a
+ * pair go right to left, so the first row's last block may spill into the
+ * second row before that row's first block is stored. Other geometries (and
+ * the last row of an odd OH) go one row at a time.
  */
 export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder {
   const { i32, v128 } = ValType;
   const f = new FunctionBuilder(`dw_k${KW}_s${stride}`, new Array<ValType>(20).fill(i32));
   const [pIn, pOut, pW, pBias, C, m, H, W, OH, OW, KH, rowStep, dhStep, pPad, Wp, padRow, colA, colB, act, pSum] = Array.from({ length: 20 }, (_, i) => i) as number[];
   const sl = { p: f.local(i32), end: f.local(i32), v: f.local(v128), s: f.local(ValType.f32) };
-  const [c, j, co, oy, q, ky, p, po, wp, op, rowBase, OW8, src] = Array.from({ length: 13 }, () => f.local(i32));
+  const [c, j, co, oy, q, ky, n, p, po, op, rowBase, OW8, src, pairs, wp, wa, wb, prow, wra, wrb, st] = Array.from({ length: 21 }, () => f.local(i32));
   const cl = copyLocals(f);
   const WpBytes = f.local(i32), halfBytes = f.local(i32), planeBytes = f.local(i32), outPlane = f.local(i32), wStep = f.local(i32), dst = f.local(i32);
-  const acc0 = f.local(v128), acc1 = f.local(v128), acc2 = f.local(v128), acc3 = f.local(v128), w = f.local(v128), bv = f.local(v128);
+  const acc = Array.from({ length: 4 }, () => f.local(v128));
+  const x = Array.from({ length: 4 }, () => f.local(v128)), ws = Array.from({ length: 4 }, () => f.local(v128));
+  const t = f.local(v128), bv = f.local(v128);
   const ac = actConsts(f);
+  const paired = KW > stride;
+  const half = KW >> 1;
   f.get(Wp).i32(4).i32Mul().set(WpBytes);
   f.get(Wp).i32(2).i32Mul().set(halfBytes);
   f.get(H).get(W).i32Mul().i32(4).i32Mul().set(planeBytes);
@@ -217,6 +260,50 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
   f.get(KH).i32(KW * 4).i32Mul().set(wStep);
   f.get(OW).i32(7).i32Add().i32(8).i32DivS().set(OW8);
   f.get(pPad).get(padRow).i32Add().set(dst);
+  // Row pairs per plane: OH/2 when the geometry allows, else none.
+  f.i32(0).set(pairs);
+  if (paired) {
+    f.get(KH).i32(KW).i32Eq().get(dhStep).get(WpBytes).i32Eq().i32And().get(rowStep).get(WpBytes).i32(stride).i32Mul().i32Eq().i32And().if();
+    f.get(OH).i32(2).i32DivS().set(pairs);
+    f.end();
+  }
+  const storeAcc = (a: readonly number[], at: number) => {
+    applyAct(f, act, a, ac);
+    f.get(at).get(a[0]!).v128Store(0);
+    f.get(at).get(a[1]!).v128Store(16);
+  };
+  /**
+   * `rows` input rows (a local counter or a constant count) starting at prow,
+   * each through every output of `outs` (weights from wrows, advanced a row of
+   * KW each); prow steps by `step` bytes.
+   */
+  const kernelRows = (count: number | { local: number }, outs: ReadonlyArray<{ wr: number; w: number; acc: readonly [number, number] }>, step: number) => {
+    if (typeof count === 'number' && count <= 0) return;
+    if (typeof count === 'number') f.i32(count).set(ky);
+    else f.get(count.local).set(ky);
+    f.block().get(ky).i32Eqz().brIf(0);
+    f.loop();
+    f.get(prow).set(p);
+    if (stride === 2) f.get(prow).get(halfBytes).i32Add().set(po);
+    for (const o of outs) f.get(o.wr).set(o.w);
+    const tapOuts: TapOut[] = outs.map((o) => ({ w: o.w, acc: o.acc }));
+    if (half > 0) {
+      f.i32(half).set(n);
+      f.loop();
+      tapPair(f, p, stride === 1 ? p : po, stride === 1 ? 4 : 0, tapOuts, x, ws, t, false);
+      f.get(p).i32(stride === 1 ? 8 : 4).i32Add().set(p);
+      if (stride === 2) f.get(po).i32(4).i32Add().set(po);
+      for (const o of outs) f.get(o.w).i32(8).i32Add().set(o.w);
+      f.get(n).i32(1).i32Sub().tee(n).brIf(0);
+      f.end();
+    }
+    if (KW & 1) tapPair(f, p, p, 0, tapOuts, x, ws, t, true);
+    f.get(prow).get(step).i32Add().set(prow);
+    for (const o of outs) f.get(o.wr).i32(KW * 4).i32Add().set(o.wr);
+    f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
+    f.end().end();
+  };
+  const r0 = [acc[0]!, acc[1]!] as const, r1 = [acc[2]!, acc[3]!] as const;
   f.i32(0).set(co);
   f.get(pIn).set(src);
   forRange(f, c, C, () => {
@@ -225,34 +312,49 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
     forRange(f, j, m, () => {
       f.get(pBias).get(co).i32(4).i32Mul().i32Add().v128Load32Splat().set(bv);
       f.get(pOut).get(co).get(outPlane).i32Mul().i32Add().set(op);
-      forRange(f, oy, OH, () => {
-        f.get(pPad).get(oy).get(rowStep).i32Mul().i32Add().set(rowBase);
-        forRange(f, q, OW8, () => {
-          f.get(bv).set(acc0);
-          f.get(bv).set(acc1);
-          f.v128Zero().set(acc2);
-          f.v128Zero().set(acc3);
-          f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(p);
-          f.get(pW).get(co).get(wStep).i32Mul().i32Add().set(wp);
-          f.get(KH).set(ky);
-          f.block().get(ky).i32Eqz().brIf(0);
-          f.loop();
-          if (stride === 2) f.get(p).get(halfBytes).i32Add().set(po);
-          rowTaps(f, KW, stride, p, po, wp, [acc0, acc1, acc2, acc3], w);
-          f.get(p).get(dhStep).i32Add().set(p);
-          f.get(wp).i32(KW * 4).i32Add().set(wp);
-          f.get(ky).i32(1).i32Sub().tee(ky).brIf(0);
+      f.get(pW).get(co).get(wStep).i32Mul().i32Add().set(wp);
+      if (paired) {
+        // Row pairs: input rows 0..S−1 feed row 0 only, S..KW−1 both, KW..KW+S−1 row 1 only.
+        forRange(f, oy, pairs, () => {
+          f.get(pPad).get(oy).get(rowStep).i32(2).i32Mul().i32Mul().i32Add().set(rowBase);
+          f.get(OW8).set(q);
+          f.block().loop();
+          f.get(q).i32Eqz().brIf(1);
+          f.get(q).i32(1).i32Sub().set(q);
+          for (const a of acc) f.get(bv).set(a);
+          f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(prow);
+          f.get(wp).set(wra);
+          kernelRows(stride, [{ wr: wra, w: wa, acc: r0 }], WpBytes);
+          f.get(wp).set(wrb);
+          kernelRows(KW - stride, [{ wr: wra, w: wa, acc: r0 }, { wr: wrb, w: wb, acc: r1 }], WpBytes);
+          kernelRows(stride, [{ wr: wrb, w: wb, acc: r1 }], WpBytes);
+          f.get(op).get(q).i32(32).i32Mul().i32Add().set(st);
+          storeAcc(r0, st);
+          f.get(st).get(OW).i32(4).i32Mul().i32Add().set(st);
+          storeAcc(r1, st);
+          f.br(0);
           f.end().end();
-          f.get(acc0).get(acc2).f32x4Add().set(acc0);
-          f.get(acc1).get(acc3).f32x4Add().set(acc1);
-          applyAct(f, act, [acc0, acc1], ac);
-          f.get(op).get(acc0).v128Store(0);
-          f.get(op).get(acc1).v128Store(16);
-          f.get(op).i32(32).i32Add().set(op);
+          f.get(op).get(OW).i32(8).i32Mul().i32Add().set(op);
         });
-        // Blocks of 8 overshoot the row by 8·OW8 − OW floats: step back.
-        f.get(op).get(OW8).i32(32).i32Mul().i32Sub().get(OW).i32(4).i32Mul().i32Add().set(op);
+      }
+      // Rows left: one at a time (blocks left to right, a block may spill into the next row).
+      f.get(pairs).i32(2).i32Mul().set(oy);
+      f.block().loop();
+      f.get(oy).get(OH).i32GeS().brIf(1);
+      f.get(pPad).get(oy).get(rowStep).i32Mul().i32Add().set(rowBase);
+      forRange(f, q, OW8, () => {
+        f.get(bv).set(acc[0]!);
+        f.get(bv).set(acc[1]!);
+        f.get(rowBase).get(q).i32(32).i32Mul().i32Add().set(prow);
+        f.get(wp).set(wra);
+        kernelRows({ local: KH }, [{ wr: wra, w: wa, acc: r0 }], dhStep);
+        storeAcc(r0, op);
+        f.get(op).i32(32).i32Add().set(op);
       });
+      // Blocks of 8 overshoot the row by 8·OW8 − OW floats: step back.
+      f.get(op).get(OW8).i32(32).i32Mul().i32Sub().get(OW).i32(4).i32Mul().i32Add().set(op);
+      f.get(oy).i32(1).i32Add().set(oy).br(0);
+      f.end().end();
       f.get(pSum).if();
       planeSum(f, op, outPlane, pSum, co, sl);
       f.end();
