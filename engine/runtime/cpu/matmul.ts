@@ -14,13 +14,12 @@ const mat2d = (a: NDArray, offset = a.offset): Mat => ({ data: f32(a), offset, r
 
 /** A [M, N] broadcast view of `self` (addmm's addend) as strides, or undefined. */
 function addendMat(self: NDArray, M: number, N: number): Mat | undefined {
+  // No inner closures: this runs on every addmm, and tsx's keepNames makes each closure a defineProperty.
   const nd = self.ndim;
   if (nd > 2) return undefined;
-  const size = (i: number) => (i < 0 ? 1 : self.shape[i]!);
-  const stride = (i: number) => (i < 0 ? 0 : self.strides[i]!);
-  const rSize = size(nd - 2), cSize = size(nd - 1);
+  const rSize = nd === 2 ? self.shape[0]! : 1, cSize = nd >= 1 ? self.shape[nd - 1]! : 1;
   if ((rSize !== 1 && rSize !== M) || (cSize !== 1 && cSize !== N)) return undefined;
-  return { data: f32(self), offset: self.offset, rs: rSize === 1 ? 0 : stride(nd - 2), cs: cSize === 1 ? 0 : stride(nd - 1) };
+  return { data: f32(self), offset: self.offset, rs: rSize === 1 ? 0 : self.strides[0]!, cs: cSize === 1 ? 0 : self.strides[nd - 1]! };
 }
 
 function alloc(ctx: KernelContext, shape: number[]): NDArray {
