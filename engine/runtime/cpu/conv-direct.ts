@@ -25,7 +25,8 @@ const ACT: Record<Activation, number> = { relu: 1, hardswish: 2 };
 
 /**
  * The padded plane: Wp-float rows, Hp rows, every valid read inside and the
- * 8-pixel blocks past OW reading only inside the row. Stride 2 stores rows
+ * 8-pixel blocks past OW reading only inside the row; 4 floats of right
+ * padding at least (the row copy writes whole vectors, then re-pads them). Stride 2 stores rows
  * de-interleaved (even columns in the first Wp/2 floats, odd in the rest);
  * colA/colB are the byte offsets copyPlane (wasm-conv-kernels.ts) needs.
  */
@@ -33,10 +34,10 @@ function paddedPlane(g: ConvGeometry): { Wp: number; Hp: number; padRow: number;
   const OW8 = Math.ceil(g.OW / 8);
   const Hp = Math.max(g.H + 2 * g.ph, (g.OH - 1) * g.sh + (g.KH - 1) * g.dh + 1);
   if (g.sw === 1) {
-    const Wp = Math.max(g.W + 2 * g.pw, 8 * OW8 + g.KW + 8);
+    const Wp = Math.max(g.W + 2 * g.pw + 4, 8 * OW8 + g.KW + 8);
     return { Wp, Hp, padRow: g.ph * Wp * 4, colA: g.pw * 4, colB: 0 };
   }
-  const Wh = Math.max(Math.ceil((g.W + 2 * g.pw) / 2), 8 * OW8 + g.KW);
+  const Wh = Math.max(Math.ceil((g.W + 2 * g.pw) / 2) + 4, 8 * OW8 + g.KW);
   const P = g.pw & 1, half = g.pw >> 1;
   return { Wp: 2 * Wh, Hp, padRow: g.ph * 2 * Wh * 4, colA: (P * Wh + half) * 4, colB: ((1 - P) * Wh + half + P) * 4 };
 }

@@ -82,11 +82,13 @@ interface CopyLocals {
   db: number;
   v0: number;
   v1: number;
+  padA: number;
+  padB: number;
 }
 
 function copyLocals(f: FB): CopyLocals {
   const { i32 } = ValType;
-  return { y: f.local(i32), s: f.local(i32), d: f.local(i32), end: f.local(i32), da: f.local(i32), db: f.local(i32), v0: f.local(ValType.v128), v1: f.local(ValType.v128) };
+  return { y: f.local(i32), s: f.local(i32), d: f.local(i32), end: f.local(i32), da: f.local(i32), db: f.local(i32), v0: f.local(ValType.v128), v1: f.local(ValType.v128), padA: f.local(i32), padB: f.local(i32) };
 }
 
 /**
@@ -95,16 +97,28 @@ function copyLocals(f: FB): CopyLocals {
  * 4i of the row. Stride 2: the row is stored de-interleaved, so a stride-2 tap
  * reads consecutive floats: even source columns go to colA + 2i, odd ones to
  * colB + 2(i − 1) (colA/colB fold in the left padding and its parity).
+ * Rows go in whole vectors (4 floats; stride 2: 8, split 4 even + 4 odd), so
+ * up to 3 (stride 2: 4) floats past a row's end land in its right padding,
+ * read from the next row (or past the plane: the caller keeps that memory
+ * inside the scratch); one store of `padV` (the pad value, in every lane)
+ * right after the row's last column puts the padding back. The padded rows
+ * have room for it (see paddedPlane in conv-direct.ts).
  */
-function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W: number, WpBytes: number, colA: number, colB: number, l: CopyLocals): void {
+function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W: number, WpBytes: number, colA: number, colB: number, l: CopyLocals, padV: number): void {
   const { y, s, d, end, da, db } = l;
   f.get(src).set(s);
   f.get(dst).set(d);
+  // Where each row's padding resumes: after W columns (stride 2: ⌈W/2⌉ even ones, ⌊W/2⌋ odd ones).
+  if (stride === 1) f.get(colA).get(W).i32(4).i32Mul().i32Add().set(l.padA);
+  else {
+    f.get(colA).get(W).i32(1).i32Add().i32(2).i32DivS().i32(4).i32Mul().i32Add().set(l.padA);
+    f.get(colB).get(W).i32(2).i32DivS().i32(4).i32Mul().i32Add().set(l.padB);
+  }
   forRange(f, y, H, () => {
     f.get(d).get(colA).i32Add().set(da);
+    // end: one past the row's source floats; s walks whole vectors up to or past it.
+    f.get(s).get(W).i32(4).i32Mul().i32Add().set(end);
     if (stride === 1) {
-      // Four floats at a time while they fit, then the tail one by one.
-      f.get(s).get(W).i32(-4).i32And().i32(4).i32Mul().i32Add().set(end);
       f.block().loop();
       f.get(s).get(end).i32GeU().brIf(1);
       f.get(da).get(s).v128Load().v128Store();
@@ -112,18 +126,9 @@ function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W:
       f.get(da).i32(16).i32Add().set(da);
       f.br(0);
       f.end().end();
-      f.get(end).get(W).i32(3).i32And().i32(4).i32Mul().i32Add().set(end);
-      f.block().loop();
-      f.get(s).get(end).i32GeU().brIf(1);
-      f.get(da).get(s).f32Load().f32Store();
-      f.get(s).i32(4).i32Add().set(s);
-      f.get(da).i32(4).i32Add().set(da);
-      f.br(0);
-      f.end().end();
+      f.get(d).get(l.padA).i32Add().get(padV).v128Store();
     } else {
       f.get(d).get(colB).i32Add().set(db);
-      // Eight floats at a time (four even, four odd), then pairs, then a last even one.
-      f.get(s).get(W).i32(-8).i32And().i32(4).i32Mul().i32Add().set(end);
       f.block().loop();
       f.get(s).get(end).i32GeU().brIf(1);
       f.get(s).v128Load(0).set(l.v0);
@@ -135,21 +140,10 @@ function copyPlane(f: FB, stride: 1 | 2, src: number, dst: number, H: number, W:
       f.get(db).i32(16).i32Add().set(db);
       f.br(0);
       f.end().end();
-      f.get(end).get(W).i32(7).i32And().i32(4).i32Mul().i32Add().set(end);
-      f.block().loop();
-      f.get(s).i32(4).i32Add().get(end).i32GeU().brIf(1);
-      f.get(da).get(s).f32Load(0).f32Store();
-      f.get(db).get(s).f32Load(4).f32Store();
-      f.get(s).i32(8).i32Add().set(s);
-      f.get(da).i32(4).i32Add().set(da);
-      f.get(db).i32(4).i32Add().set(db);
-      f.br(0);
-      f.end().end();
-      f.get(s).get(end).i32LtU().if();
-      f.get(da).get(s).f32Load().f32Store();
-      f.get(s).i32(4).i32Add().set(s);
-      f.end();
+      f.get(d).get(l.padA).i32Add().get(padV).v128Store();
+      f.get(d).get(l.padB).i32Add().get(padV).v128Store();
     }
+    f.get(end).set(s);
     f.get(d).get(WpBytes).i32Add().set(d);
   });
 }
@@ -307,7 +301,7 @@ export function buildDepthwiseLayer(KW: number, stride: 1 | 2): FunctionBuilder 
   f.i32(0).set(co);
   f.get(pIn).set(src);
   forRange(f, c, C, () => {
-    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl, ac.zero);
     f.get(src).get(planeBytes).i32Add().set(src);
     forRange(f, j, m, () => {
       f.get(pBias).get(co).i32(4).i32Mul().i32Add().v128Load32Splat().set(bv);
@@ -405,7 +399,7 @@ export function buildDirectConv(stride: 1 | 2): FunctionBuilder {
   f.get(pIn).set(src);
   f.get(pPad).get(padRow).i32Add().set(dst);
   forRange(f, c, Cin, () => {
-    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl, ac.zero);
     f.get(src).get(planeBytes).i32Add().set(src);
     f.get(dst).get(padPlaneBytes).i32Add().set(dst);
   });
@@ -576,7 +570,7 @@ export function buildMaxPool(KW: number, stride: 1 | 2): FunctionBuilder {
   f.get(pIn).set(src);
   f.get(pOut).set(op);
   forRange(f, c, C, () => {
-    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl);
+    copyPlane(f, stride, src, dst, H, W, WpBytes, colA, colB, cl, ninf);
     f.get(src).get(planeBytes).i32Add().set(src);
     forRange(f, oy, OH, () => {
       f.get(pPad).get(oy).get(rowStep).i32Mul().i32Add().set(rowBase);
