@@ -129,14 +129,16 @@ for (const wasm of [true, false])
               }
           }
       });
-    it('activations propagate NaN from the product', () => {
-      const M = 6, N = 10, K = 3;
-      const A = rand(M * K), B = rand(K * N);
-      A[2 * K + 1] = NaN; // row 2 of C is NaN
-      for (const act of ['relu', 'hardswish', 'gelu_tanh'] as const) {
-        const out = new Float32Array(M * N);
-        ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { act } });
-        for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) expect(Number.isNaN(out[i * N + j]!), `${act} (${i}, ${j})`).toBe(i === 2);
+    it('activations propagate NaN from the product (GEMM and both matrix-vector kernels)', () => {
+      // Row `bad` of C is NaN; [1, N] and [M, 1] run the gemv kernels.
+      for (const [M, N, K, bad] of [[6, 10, 3, 2], [1, 10, 3, 0], [6, 1, 3, 4]] as const) {
+        const A = rand(M * K), B = rand(K * N);
+        A[bad * K + 1] = NaN;
+        for (const act of ['relu', 'hardswish', 'gelu_tanh'] as const) {
+          const out = new Float32Array(M * N);
+          ws.gemm({ M, N, K, a: { mat: { data: A, offset: 0, rs: K, cs: 1 } }, b: { mat: { data: B, offset: 0, rs: N, cs: 1 } }, out, outOffset: 0, ldo: N, epilogue: { act } });
+          for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) expect(Number.isNaN(out[i * N + j]!), `${M}x${N} ${act} (${i}, ${j})`).toBe(i === bad);
+        }
       }
     });
     it('GELU-tanh epilogue (with and without bias, over the tanh range and its saturation)', () => {
