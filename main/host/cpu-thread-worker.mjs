@@ -6,7 +6,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { serveKernelJobs } = await import('../../engine/runtime/cpu/kernel-threads.ts');
-const { module, memory, control, index } = workerData;
+const { module, memory, control } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 parentPort.postMessage('ready');
-serveKernelJobs(control, index, instance.exports);
+serveKernelJobs(control, module, instance.exports);

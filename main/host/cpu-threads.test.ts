@@ -11,7 +11,8 @@ import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { type Epilogue, type Mat, GemmWorkspace } from '../../engine/runtime/cpu/gemm';
 import { type KernelTeam } from '../../engine/runtime/cpu/kernel-threads';
 import { partsFor } from '../../engine/runtime/cpu/parallel-kernels';
-import { rng } from '../../engine/runtime/cpu/test-helpers';
+import { convNd } from '../../engine/runtime/cpu/conv';
+import { kernelContext, randArray, rng } from '../../engine/runtime/cpu/test-helpers';
 import { frozenInputIndices, programInputs } from '../../engine/runtime/program';
 import { loadPt2 } from '../../engine/serialize/read';
 import { type HostCpuThreads, defaultCpuThreads, openCpuThreads, threadCountFromEnv } from './cpu-threads';
@@ -78,7 +79,7 @@ describe('CPU kernel threads', () => {
           ws.gemm({ M, N, K, a: { mat: a }, b: { mat: b, key: {} }, out, outOffset: 0, ldo: N, epilogue: epi });
           return out;
         });
-        expect(teamOf(many).posted).toBeGreaterThan(0);
+        expect(teamOf(many).cuts).toBeGreaterThan(0);
         expect(Buffer.from(outs[1]!.buffer).equals(Buffer.from(outs[0]!.buffer))).toBe(true);
         for (let i = 0; i < M; i += 7)
           for (let j = 0; j < N; j += 5) {
@@ -92,11 +93,39 @@ describe('CPU kernel threads', () => {
           }
       });
 
+  // [input, weight, stride, padding]: depthwise (groups = C, with a channel multiplier) and dense direct convs.
+  const convs: Array<[number[], number[], number, number]> = [
+    [[2, 72, 56, 56], [72, 1, 3, 3], 2, 1],
+    [[1, 240, 14, 14], [240, 1, 5, 5], 1, 2],
+    [[1, 30, 41, 37], [60, 1, 3, 3], 1, 1],
+    [[2, 3, 64, 64], [22, 3, 3, 3], 2, 1],
+    [[1, 16, 20, 20], [32, 16, 3, 3], 1, 1],
+  ];
+  for (const [xs, ws, s, p] of convs)
+    it(`conv ${JSON.stringify(xs)} * ${JSON.stringify(ws)} stride ${s}: cut across threads, same bits as one thread`, () => {
+      const x = randArray(xs, r), w = randArray(ws, r), b = randArray([ws[0]!], r);
+      const groups = ws[1] === 1 && xs[1] !== 1 ? xs[1]! : 1;
+      const one = kernelContext(), many = kernelContext({ threads });
+      const run = (ctx: typeof one) => convNd(x, w, b, [s, s], [p, p], [1, 1], groups, ctx, { act: 'hardswish' })!.toFlat();
+      const want = run(one), got = run(many);
+      expect(teamOf(many.gemm).cuts).toBeGreaterThan(0);
+      expect(got.length).toBe(want.length);
+      expect(got.every((v, i) => Object.is(v, want[i]))).toBe(true);
+    });
+
+  it('workers run parts of a long call', () => {
+    const ws = new GemmWorkspace({ threads });
+    const n = 512;
+    const out = new Float32Array(n * n);
+    for (let i = 0; i < 3; i++) ws.gemm({ M: n, N: n, K: n, a: { mat: { data: rand(n * n), offset: 0, rs: n, cs: 1 } }, b: { mat: { data: rand(n * n), offset: 0, rs: n, cs: 1 } }, out, outOffset: 0, ldo: n });
+    expect(teamOf(ws).byWorkers).toBeGreaterThan(0);
+  });
+
   it('small calls stay on the calling thread', () => {
     const ws = new GemmWorkspace({ threads });
     const out = new Float32Array(16 * 16);
     ws.gemm({ M: 16, N: 16, K: 16, a: { mat: { data: rand(256), offset: 0, rs: 16, cs: 1 } }, b: { mat: { data: rand(256), offset: 0, rs: 16, cs: 1 } }, out, outOffset: 0, ldo: 16 });
-    expect(teamOf(ws).posted).toBe(0);
+    expect(teamOf(ws).cuts).toBe(0);
   });
 
   const MODELS = resolve(import.meta.dirname, '../../../shared/corpus/torch-2.11/models');
@@ -124,6 +153,6 @@ describe('CPU kernel threads that died', () => {
     await threads.close();
     const [M, N, K] = [64, 512, 64];
     const call = () => ws.gemm({ M, N, K, a: { mat: { data: rand(M * K), offset: 0, rs: K, cs: 1 } }, b: { mat: { data: rand(K * N), offset: 0, rs: N, cs: 1 } }, out: new Float32Array(M * N), outOffset: 0, ldo: N });
-    expect(call).toThrow('CPU kernel thread 1 has exited; rerun with --threads 1 to run without threads');
+    expect(call).toThrow('a CPU kernel thread has exited; rerun with --threads 1 to run without threads');
   }, 60_000);
 });

@@ -39,18 +39,18 @@ export async function openCpuThreads(total: number): Promise<HostCpuThreads | un
   if (!module) throw new Error('this host has no WebAssembly SIMD with shared memory');
   const workers = total - 1;
   const memory = sharedKernelMemory();
-  const control = controlBlock(workers);
+  const control = controlBlock();
   const threads: CpuThreads = { workers, memory, control };
   const list: Worker[] = [];
   let closing = false;
   const started = Array.from({ length: workers }, (_, index) => {
-    const w = new Worker(ENTRY, { workerData: { module, memory, control, index } });
+    const w = new Worker(ENTRY, { workerData: { module, memory, control } });
     list.push(w);
     return new Promise<void>((resolve, reject) => {
       w.once('message', () => resolve());
       w.once('error', (e) => reject(new Error(`CPU kernel thread ${index + 1} failed to start: ${e.message}`)));
       w.once('exit', (code) => {
-        markWorkerDead(threads, index);
+        markWorkerDead(threads);
         if (!closing) reject(new Error(`CPU kernel thread ${index + 1} exited with code ${code}`));
       });
     });

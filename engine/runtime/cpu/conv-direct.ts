@@ -12,6 +12,7 @@
 import { type NDArray } from '../../core/ndarray';
 import { type Activation } from './gemm';
 import { type KernelContext, f32 } from './kernel-context';
+import { partRange, partsFor, runParts, threadsOf } from './parallel-kernels';
 
 /** Shape and attributes of one 2-D convolution (NCHW input, OIHW weight). */
 export interface ConvGeometry {
@@ -21,6 +22,8 @@ export interface ConvGeometry {
 }
 
 const align = (n: number): number => (n + 3) & ~3;
+/** Floats between the outputs of two threads' parts: the kernels write up to 8 floats past their last plane. */
+const OUT_SLACK = 8;
 const ACT: Record<Activation, number> = { relu: 1, hardswish: 2 };
 
 /**
@@ -69,21 +72,37 @@ export function depthwiseWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias: 
   const { C, H, W, KH, KW, sh, dh, OH, OW } = g;
   const xc = x.isContiguous() ? x : x.contiguous();
   const { Wp, Hp, padRow, colA, colB } = paddedPlane(g);
-  const nw = Cout * KH * KW, plane = C * H * W, outN = Cout * OH * OW;
-  const wPos0 = 0, bPos0 = align(nw), inPos0 = bPos0 + align(Cout), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align((Hp + 1) * Wp);
-  const sumPos0 = align(outPos0 + outN + 8);
+  const m = Cout / C, ohw = OH * OW;
+  const nw = Cout * KH * KW, plane = C * H * W, outN = Cout * ohw, padN = align((Hp + 1) * Wp);
+  // Threads take ranges of input channels, each with its own padded plane and,
+  // OUT_SLACK floats apart, its own output (the kernel writes a few floats past its last plane).
+  // A depthwise multiply-add costs about 3 of the GEMM's (its loads are not reused across channels).
+  const parts = partsFor(C, 3 * m * ohw * KH * KW, threadsOf(k!));
+  const wPos0 = 0, bPos0 = align(nw), inPos0 = bPos0 + align(Cout), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + parts * padN;
+  const sumPos0 = align(outPos0 + outN + OUT_SLACK * parts);
   const { buf, pos } = ctx.gemm.scratch(sumPos0 + (means ? Cout : 0));
   const wPos = pos + wPos0, bPos = pos + bPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0, sumPos = pos + sumPos0;
   buf.set(f32(w).subarray(w.offset, w.offset + nw), wPos);
   writeBias(buf, bPos, bias, Cout, Cout);
-  buf.fill(0, padPos, padPos + (Hp + 1) * Wp);
+  buf.fill(0, padPos, padPos + parts * padN);
   const X = f32(xc);
   const a = act ? ACT[act] : 0;
+  const chunk = (p: number) => {
+    const [c0, c1] = partRange(C, parts, p);
+    return { c0: c0 * m, n: (c1 - c0) * m, o: outPos + c0 * m * ohw + OUT_SLACK * p, c1 };
+  };
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout / C, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, padPos * 4, Wp, padRow, colA, colB, a, means ? sumPos * 4 : 0);
-    out.set(buf.subarray(outPos, outPos + outN), n * outN);
-    if (means) for (let c = 0; c < Cout; c++) means[n * Cout + c] = buf[sumPos + c]! / (OH * OW);
+    runParts(k!, `dw_k${KW}_s${g.sw}`, fn, parts, (p) => {
+      const { c0, o, c1 } = chunk(p);
+      const ci = c0 / m;
+      return [(inPos + ci * H * W) * 4, o * 4, (wPos + c0 * KH * KW) * 4, (bPos + c0) * 4, c1 - ci, m, H, W, OH, OW, KH, sh * Wp * 4, dh * Wp * 4, (padPos + p * padN) * 4, Wp, padRow, colA, colB, a, means ? (sumPos + c0) * 4 : 0];
+    });
+    for (let p = 0; p < parts; p++) {
+      const { c0, n: cn, o } = chunk(p);
+      out.set(buf.subarray(o, o + cn * ohw), n * outN + c0 * ohw);
+    }
+    if (means) for (let c = 0; c < Cout; c++) means[n * Cout + c] = buf[sumPos + c]! / ohw;
   }
   return true;
 }
@@ -101,10 +120,14 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
   const { C, H, W, KH, KW, sh, dh, dw, OH, OW } = g;
   const xc = x.isContiguous() ? x : x.contiguous();
   const { Wp, Hp, padRow, colA, colB } = paddedPlane({ ...g, KW: (KW - 1) * dw + 1 });
-  const Cout4 = align(Cout), K = C * KH * KW;
-  const plane = C * H * W, outN = Cout * OH * OW, padN = C * Hp * Wp + Wp;
-  const wPos0 = 0, bPos0 = Cout4 * K, tPos0 = bPos0 + Cout4, inPos0 = align(tPos0 + K), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + align(padN);
-  const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * OH * OW + 8);
+  const Cout4 = align(Cout), K = C * KH * KW, ohw = OH * OW;
+  const plane = C * H * W, padN = align(C * Hp * Wp + Wp);
+  // Threads take ranges of 4-channel weight groups, each with its own padded
+  // input and, OUT_SLACK floats apart, its own output.
+  const groups = Cout4 / 4;
+  const parts = partsFor(groups, 4 * ohw * K, threadsOf(k));
+  const wPos0 = 0, bPos0 = Cout4 * K, tPos0 = bPos0 + Cout4, inPos0 = align(tPos0 + K), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + parts * padN;
+  const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * ohw + OUT_SLACK * parts);
   const wPos = pos + wPos0, bPos = pos + bPos0, tPos = pos + tPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
   // Weights as [Cout4/4, K, 4]: a tap's four output channels side by side.
   const Wt = f32(w);
@@ -123,13 +146,23 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
         const colBytes = g.sw === 1 ? col * 4 : (col & 1) * Wp * 2 + (col >> 1) * 4;
         taps[t] = (c * Hp * Wp + ky * dh * Wp) * 4 + colBytes;
       }
-  buf.fill(0, padPos, padPos + padN);
+  buf.fill(0, padPos, padPos + parts * padN);
   const X = f32(xc);
   const a = act ? ACT[act] : 0;
+  const chunk = (p: number) => {
+    const [g0, g1] = partRange(groups, parts, p);
+    return { c0: g0 * 4, n: Math.min(Cout, g1 * 4) - g0 * 4, o: outPos + g0 * 4 * ohw + OUT_SLACK * p };
+  };
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    fn(inPos * 4, outPos * 4, wPos * 4, bPos * 4, C, Cout, H, W, OH, OW, K, tPos * 4, sh * Wp * 4, padPos * 4, Wp, Hp, padRow, colA, colB, a);
-    out.set(buf.subarray(outPos, outPos + outN), outBase + n * outBatch);
+    runParts(k, `conv_s${g.sw}`, fn, parts, (p) => {
+      const { c0, n: cn, o } = chunk(p);
+      return [inPos * 4, o * 4, (wPos + c0 * K) * 4, (bPos + c0) * 4, C, cn, H, W, OH, OW, K, tPos * 4, sh * Wp * 4, (padPos + p * padN) * 4, Wp, Hp, padRow, colA, colB, a];
+    });
+    for (let p = 0; p < parts; p++) {
+      const { c0, n: cn, o } = chunk(p);
+      out.set(buf.subarray(o, o + cn * ohw), outBase + n * outBatch + c0 * ohw);
+    }
   }
   return true;
 }

@@ -5,37 +5,55 @@
 // weights, scratch, outputs). With threads that memory is a shared one, and
 // every worker holds its own instance of the same kernel module over it. A
 // kernel call that is big enough is cut into parts that write disjoint parts of
-// the output (ranges of GEMM panels, of channels): the calling thread posts
-// parts 1.. to the workers, runs part 0 itself, and waits for the rest. So the
-// arithmetic of every output element is the same as in one call, and results
-// are bit-identical to one thread.
+// the output (ranges of GEMM panels, of channels), so the arithmetic of every
+// output element is the same as in one call and results are bit-identical to
+// one thread.
 //
 // The engine cannot create threads (it runs in Node, in browsers and in
 // Electron's renderers, and imports no host modules), so the host does: it
 // starts the workers with the module, the shared memory and a control block,
-// and each worker runs `serveKernelJobs`. A job is a function index and its i32
-// arguments, written into the worker's words of the control block; the
-// sequence number, stored last, publishes it. Workers spin for a moment after a
-// job before sleeping in Atomics.wait, since a run's kernels come microseconds
-// apart and waking a sleeping thread costs tens of microseconds.
+// and each worker runs `serveKernelJobs`.
+//
+// One job at a time: the caller writes the function, the parts' i32 arguments
+// and a fresh claim counter into the control block, then publishes the job by
+// storing its sequence number. Every thread, the caller included, claims parts
+// by compare-and-swap on the counter (which carries the job's sequence number,
+// so a late worker cannot claim a part of the next job) and counts them done.
+// The caller never waits for a part nobody has claimed: when the cores are busy
+// elsewhere and a worker is not scheduled, the caller runs its parts itself.
+// Workers poll for a moment after a job before sleeping in Atomics.wait, since
+// a run's kernels come microseconds apart and waking a thread costs tens of
+// microseconds.
 //
 // This file has no imports, so a worker can load it alone.
 
-/** Control words per worker: [SEQ, DONE, FN, ERR, args…]. */
-export const JOB_WORDS = 32;
 const SEQ = 0;
-const DONE = 1;
-const FN = 2;
-const ERR = 3;
-const ARGS = 4;
-/** SEQ value that tells a worker to return. */
+const FN = 1;
+const PARTS = 2;
+const NARGS = 3;
+/** Claim counter: (sequence number & TAG_MASK) << 8 | next part. */
+const NEXT = 4;
+/** Parts finished (by anyone) of the current job. */
+const DONE = 5;
+/** Nonzero when a worker's part threw. */
+const ERR = 6;
+/** Nonzero when a worker died (set by the host). */
+const DEAD = 7;
+const ARGS = 8;
+/** Most parts and arguments a job can have. */
+export const MAX_PARTS = 32;
+const MAX_ARGS = 24;
+const CONTROL_WORDS = ARGS + MAX_PARTS * MAX_ARGS;
+const TAG_MASK = 0x7fffff;
+/** SEQ value that tells the workers to return. */
 const STOP = -1;
-/** DONE value the host stores when a worker died. */
-export const DEAD = -2;
 
-/** The kernel module's exports a worker can run, by index. */
-export const THREAD_FNS = ['gemm_panels', 'gemv_a', 'gemv_b'] as const;
-export type ThreadFn = (typeof THREAD_FNS)[number];
+/** The module's exported functions in export order: a job names its function by index in this list. */
+export function kernelFunctionNames(module: WebAssembly.Module): string[] {
+  return WebAssembly.Module.exports(module)
+    .filter((e) => e.kind === 'function')
+    .map((e) => e.name);
+}
 
 /** Largest shared kernel memory, in 64 KiB pages (2 GiB). */
 export const SHARED_MAX_PAGES = 32768;
@@ -46,13 +64,12 @@ export interface CpuThreads {
   readonly workers: number;
   /** The shared memory of the workers' kernel instances. */
   readonly memory: WebAssembly.Memory;
-  /** JOB_WORDS control words per worker, over a SharedArrayBuffer. */
+  /** The control block (controlBlock), shared with the workers. */
   readonly control: Int32Array;
 }
 
-/** A control block for `workers` workers. */
-export function controlBlock(workers: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(Math.max(1, workers) * JOB_WORDS * 4));
+export function controlBlock(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
 }
 
 /** A shared memory the kernel module (assembled with shared memory) can import. */
@@ -60,18 +77,49 @@ export function sharedKernelMemory(initialPages = 16): WebAssembly.Memory {
   return new WebAssembly.Memory({ initial: initialPages, maximum: SHARED_MAX_PAGES, shared: true });
 }
 
-/** Seconds the caller waits for a worker's part before it gives up. */
+/** Milliseconds the caller waits for claimed parts before it gives up. */
 const WAIT_LIMIT_MS = 300_000;
 
-/** The calling thread's side: posts parts of a kernel call and waits for them. */
+type KernelFn = (...args: number[]) => unknown;
+
+/**
+ * Claim and run parts of job `seq` until none is left; returns the parts run
+ * and whether one threw. `run(p)` runs part p.
+ */
+function claimParts(c: Int32Array, seq: number, parts: number, run: (p: number) => void): { ran: number; failed: unknown } {
+  const tag = (seq & TAG_MASK) << 8;
+  let ran = 0;
+  let failed: unknown;
+  for (;;) {
+    const cur = Atomics.load(c, NEXT);
+    if ((cur & ~0xff) !== tag || (cur & 0xff) >= parts) break;
+    if (Atomics.compareExchange(c, NEXT, cur, cur + 1) !== cur) continue;
+    try {
+      run(cur & 0xff);
+    } catch (e) {
+      failed ??= e;
+      Atomics.store(c, ERR, 1);
+    }
+    ran++;
+    Atomics.add(c, DONE, 1);
+    Atomics.notify(c, DONE);
+  }
+  return { ran, failed };
+}
+
+/** The calling thread's side: publishes a job's parts, runs its share, and waits for the rest. */
 export class KernelTeam {
-  private readonly seqs: number[] = [];
-  /** Parts posted to workers so far (tests check that calls were cut). */
-  posted = 0;
+  /** Calls cut into parts so far, and the parts of them workers ran (tests check both). */
+  cuts = 0;
+  byWorkers = 0;
   /** False once Atomics.wait turned out not to be allowed here (a browser's main thread). */
   private canBlock = true;
 
-  constructor(private readonly threads: CpuThreads) {}
+  /** `names`: kernelFunctionNames of the module the workers run. */
+  constructor(
+    private readonly threads: CpuThreads,
+    private readonly names: readonly string[],
+  ) {}
 
   /** Threads a call can be cut into: the workers and the caller. */
   get size(): number {
@@ -79,114 +127,110 @@ export class KernelTeam {
   }
 
   /**
-   * Run `jobs[w]` on worker w (at most `workers` jobs) while the caller runs
-   * `own`; returns when every part is done, and throws if one failed.
+   * Run parts 0..parts−1 of `fn` (part p's arguments: argsOf(p); `call` runs
+   * one here) on the workers and this thread; returns when all are done, and
+   * throws if one failed.
    */
-  run(fn: ThreadFn, jobs: ReadonlyArray<readonly number[]>, own: () => void): void {
+  run(fn: string, parts: number, argsOf: (p: number) => number[], call: (args: number[]) => void): void {
     const c = this.threads.control;
-    if (jobs.length > this.threads.workers) throw new Error(`KernelTeam: ${jobs.length} jobs for ${this.threads.workers} workers`);
-    const fi = THREAD_FNS.indexOf(fn);
-    jobs.forEach((args, w) => {
-      const b = w * JOB_WORDS;
-      if (args.length > JOB_WORDS - ARGS) throw new Error(`KernelTeam: ${fn} has too many arguments`);
-      // The next sequence number of this worker's words (teams may share a control block).
-      const seq = (this.seqs[w] = (Math.max(0, Atomics.load(c, b + SEQ)) % 0x3fffffff) + 1);
-      c[b + FN] = fi;
-      for (let i = 0; i < args.length; i++) c[b + ARGS + i] = args[i]!;
-      Atomics.store(c, b + SEQ, seq);
-      Atomics.notify(c, b + SEQ);
-      this.posted++;
-    });
-    let failure: unknown;
-    try {
-      own();
-    } catch (e) {
-      failure = e;
+    if (parts > MAX_PARTS) throw new Error(`KernelTeam: ${parts} parts (at most ${MAX_PARTS})`);
+    const fi = this.names.indexOf(fn);
+    if (fi < 0) throw new Error(`KernelTeam: the kernel module has no function ${fn}`);
+    if (Atomics.load(c, DEAD) !== 0) throw this.deadError();
+    const all: number[][] = [];
+    for (let p = 0; p < parts; p++) {
+      const args = argsOf(p);
+      if (args.length > MAX_ARGS) throw new Error(`KernelTeam: ${fn} has too many arguments`);
+      all.push(args);
+      c.set(args, ARGS + p * MAX_ARGS);
     }
-    for (let w = 0; w < jobs.length; w++) {
-      const b = w * JOB_WORDS;
-      const done = this.awaitDone(b + DONE, this.seqs[w]!, w);
-      if (done === DEAD) failure ??= new Error(`CPU kernel thread ${w + 1} has exited; rerun with --threads 1 to run without threads`);
-      else if (c[b + ERR] !== 0) failure ??= new Error(`CPU kernel thread ${w + 1} failed in ${fn}`);
-    }
-    if (failure !== undefined) throw failure;
+    const seq = (Math.max(0, Atomics.load(c, SEQ)) % TAG_MASK) + 1;
+    c[FN] = fi;
+    c[PARTS] = parts;
+    c[NARGS] = all[0]!.length;
+    c[ERR] = 0;
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, NEXT, (seq & TAG_MASK) << 8);
+    Atomics.store(c, SEQ, seq);
+    Atomics.notify(c, SEQ);
+    const { ran, failed } = claimParts(c, seq, parts, (p) => call(all[p]!));
+    this.cuts++;
+    this.byWorkers += parts - ran;
+    this.awaitDone(parts);
+    if (failed !== undefined) throw failed;
+    if (c[ERR] !== 0) throw new Error(`a CPU kernel thread failed in ${fn}`);
   }
 
-  private awaitDone(i: number, seq: number, w: number): number {
+  private deadError(): Error {
+    return new Error('a CPU kernel thread has exited; rerun with --threads 1 to run without threads');
+  }
+
+  private awaitDone(parts: number): void {
     const c = this.threads.control;
-    let v = Atomics.load(c, i);
+    let v = Atomics.load(c, DONE);
     // Parts are cut to take about the same time: poll for a moment before sleeping.
     const s0 = performance.now();
-    while (v !== seq && v !== DEAD && performance.now() - s0 < 0.5) v = Atomics.load(c, i);
+    while (v < parts && performance.now() - s0 < 0.2) v = Atomics.load(c, DONE);
     const t0 = Date.now();
-    while (v !== seq && v !== DEAD) {
+    while (v < parts) {
+      if (Atomics.load(c, DEAD) !== 0) throw this.deadError();
       if (this.canBlock) {
         try {
-          Atomics.wait(c, i, v, 20);
+          Atomics.wait(c, DONE, v, 20);
         } catch {
           this.canBlock = false;
         }
       }
-      v = Atomics.load(c, i);
-      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`CPU kernel thread ${w + 1} did not answer in ${WAIT_LIMIT_MS / 1000} s`);
+      v = Atomics.load(c, DONE);
+      if (Date.now() - t0 > WAIT_LIMIT_MS) throw new Error(`CPU kernel threads did not finish in ${WAIT_LIMIT_MS / 1000} s`);
     }
-    return v;
   }
 }
 
 /** Tell every worker to return from serveKernelJobs. */
 export function stopKernelWorkers(threads: CpuThreads): void {
-  const c = threads.control;
-  for (let w = 0; w < threads.workers; w++) {
-    Atomics.store(c, w * JOB_WORDS + SEQ, STOP);
-    Atomics.notify(c, w * JOB_WORDS + SEQ);
-  }
+  Atomics.store(threads.control, SEQ, STOP);
+  Atomics.notify(threads.control, SEQ);
 }
 
-/** Mark worker w as gone, so a caller waiting on it fails instead of waiting forever. */
-export function markWorkerDead(threads: CpuThreads, w: number): void {
-  Atomics.store(threads.control, w * JOB_WORDS + DONE, DEAD);
-  Atomics.notify(threads.control, w * JOB_WORDS + DONE);
+/** Mark a worker as gone, so a caller waiting on its part fails instead of waiting forever. */
+export function markWorkerDead(threads: CpuThreads): void {
+  Atomics.store(threads.control, DEAD, 1);
+  Atomics.notify(threads.control, DONE);
 }
-
-type KernelFn = (...args: number[]) => unknown;
 
 /**
- * A worker's loop: run the jobs posted to worker `index` with the instance's
- * exports until told to stop. `spinMs`: how long to poll after a job before
- * sleeping.
+ * A worker's loop: claim and run parts of the jobs posted in `control` with
+ * the instance's exports until told to stop. `spinMs`: how long to poll after
+ * a job before sleeping.
  */
-export function serveKernelJobs(control: Int32Array, index: number, exports: Record<string, unknown>, spinMs = 1): void {
-  const fns = THREAD_FNS.map((n) => {
+export function serveKernelJobs(control: Int32Array, module: WebAssembly.Module, exports: Record<string, unknown>, spinMs = 1): void {
+  const fns = kernelFunctionNames(module).map((n) => {
     const f = exports[n];
     if (typeof f !== 'function') throw new Error(`kernel module has no export ${n}`);
     return f as KernelFn;
   });
-  const b = index * JOB_WORDS;
-  let last = Atomics.load(control, b + SEQ);
+  const c = control;
+  let last = Atomics.load(c, SEQ);
   const args: number[] = [];
   for (;;) {
-    let seq = Atomics.load(control, b + SEQ);
+    let seq = Atomics.load(c, SEQ);
     if (seq === last) {
       const t0 = performance.now();
-      while ((seq = Atomics.load(control, b + SEQ)) === last && performance.now() - t0 < spinMs);
+      while ((seq = Atomics.load(c, SEQ)) === last && performance.now() - t0 < spinMs);
     }
     if (seq === last) {
-      Atomics.wait(control, b + SEQ, last);
+      Atomics.wait(c, SEQ, last);
       continue;
     }
     if (seq === STOP) return;
     last = seq;
-    const f = fns[control[b + FN]!]!;
-    args.length = f.length;
-    for (let i = 0; i < f.length; i++) args[i] = control[b + ARGS + i]!;
-    try {
+    const f = fns[c[FN]!]!;
+    const n = c[NARGS]!;
+    claimParts(c, seq, c[PARTS]!, (p) => {
+      args.length = n;
+      for (let i = 0; i < n; i++) args[i] = c[ARGS + p * MAX_ARGS + i]!;
       f(...args);
-      control[b + ERR] = 0;
-    } catch {
-      control[b + ERR] = 1;
-    }
-    Atomics.store(control, b + DONE, seq);
-    Atomics.notify(control, b + DONE);
+    });
   }
 }

@@ -12,6 +12,7 @@ import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
 import { GemmWorkspace } from './gemm';
 import { type KernelContext } from './kernel-context';
+import { type CpuThreads } from './kernel-threads';
 import { BufferPool } from './memory-plan';
 import { fastKernels } from './fast-kernels';
 
@@ -51,7 +52,7 @@ export function randSliced(shape: readonly number[], r: () => number): NDArray {
   return base.withView(shape, st, 1);
 }
 
-export function kernelContext(opts: { wasm?: boolean } = {}): KernelContext & { pool: BufferPool } {
+export function kernelContext(opts: { wasm?: boolean; threads?: CpuThreads } = {}): KernelContext & { pool: BufferPool } {
   const pool = new BufferPool();
   const gemm = new GemmWorkspace(opts);
   return { op: 'test', pool, gemm, allocF32: (n) => pool.alloc(n), frozenKey: () => undefined };

@@ -12,7 +12,7 @@
 // runtime falls back to the TypeScript kernel over the same packed layout.
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
-import { SHARED_MAX_PAGES } from './kernel-threads';
+import { type KernelTeam, SHARED_MAX_PAGES } from './kernel-threads';
 import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildMaxPool, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
@@ -390,6 +390,8 @@ function buildPackA(): FunctionBuilder {
 
 export interface GemmKernels {
   readonly memory: WebAssembly.Memory;
+  /** Worker threads that run parts of a call (parallel-kernels.ts); absent on one thread. */
+  readonly team?: KernelTeam;
   gemmPanels(pa: number, pb: number, pc: number, mPanels: number, nPanels: number, K: number, ldcBytes: number, order: number, bPanel: number, bRow: number, biasMode: number, pBias: number, act: number): void;
   /** Whole-layer depthwise kernels by `${KW}_${strideW}` (see buildDepthwiseLayer). */
   readonly depthwise: ReadonlyMap<string, DepthwiseFn>;
