@@ -21,6 +21,10 @@ test('example inputs: outputs side by side, pass at 1e-5', async ({ page }, test
   await expect(result.getByTestId('compare-timings')).toContainText('exported');
   await expect(result.getByTestId('compare-runtime')).toHaveAttribute('data-runtime', 'CPU runtime');
   await expect(result.getByTestId('compare-runtime')).toContainText('exported: CPU runtime');
+  // The host's CPU runtime runs on the machine's cores (PT2_CPU_THREADS), and says so when it is more than one.
+  const threads = Number(await result.getByTestId('compare-runtime').getAttribute('data-threads'));
+  expect(threads).toBeGreaterThanOrEqual(1);
+  if (threads > 1) await expect(result.getByTestId('compare-runtime')).toContainText(`exported: CPU runtime on ${threads} threads`);
   await shot(page, testInfo, 'compare');
 });
 

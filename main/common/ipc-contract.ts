@@ -343,6 +343,8 @@ export interface CompareResponse {
   /** What each side ran on: the eager model, and the engine runtime for the exported program ("CPU runtime", "WebGPU runtime"). */
   eagerRuntime: string;
   runtime: string;
+  /** CPU runs: the threads the runtime cut its big kernels across (1: one thread). */
+  threads?: number;
   /** The WebGPU adapter the exported side ran on. */
   adapter?: AdapterInfo;
   /** Where the WebGPU side ran: the host (Dawn, in a child process) or this window (Chromium's WebGPU, in a worker). */
@@ -426,6 +428,8 @@ export interface RunResponse {
   ms: number;
   /** The engine runtime that ran it ("CPU runtime", "WebGPU runtime"). */
   runtime: string;
+  /** CPU runs: the threads the runtime cut its big kernels across (1: one thread). */
+  threads?: number;
   adapter?: AdapterInfo;
 }
 

@@ -9,6 +9,7 @@ import { HostService, notAnArchive } from './host-service';
 import { SEEDS } from './seeds/catalog';
 import { matchSeed } from './seeds/seed-export';
 import { pythonModulePresent } from './engine-adapters';
+import { threadCountFromEnv } from './cpu-threads';
 
 /** A host on the seed twins only (no Pyodide): fast, and what a tree without engine/python gets. */
 function service(events: ProgressEvent[] = []): HostService {
@@ -75,6 +76,7 @@ describe('host service: seeds', () => {
       expect(c.pass).toBe(true);
       expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-5);
       expect(c.runtime).toBe('CPU runtime');
+      expect(c.threads).toBe(threadCountFromEnv(process.env.PT2_CPU_THREADS));
       expect(c.adapter).toBeUndefined();
     });
   }
@@ -225,6 +227,7 @@ describe('host service: files', () => {
     const run = ok(await h.handle('app:run', { taskId: 'r', sessionId: opened.program!.sessionId, backend: 'cpu', inputs: 'random', seed: 3 }));
     expect(run.outputs.length).toBe(2);
     expect(run.runtime).toBe('CPU runtime');
+    expect(run.threads).toBe(threadCountFromEnv(process.env.PT2_CPU_THREADS));
   });
 });
 

@@ -440,6 +440,7 @@ export class HostService {
         timings: { eagerMs: eager.ms, exportedMs: exported.ms },
         eagerRuntime: EAGER_RUNTIME,
         runtime: exported.runtime,
+        threads: exported.threads,
         adapter: exported.adapter,
         webgpuIn: req.backend === 'webgpu' ? 'host' : undefined,
       };
@@ -510,6 +511,7 @@ export class HostService {
         outputs: flattenWithPaths(r.out).map(({ path, value }) => summarize(path || 'out', value)),
         ms: r.ms,
         runtime: r.runtime,
+        threads: r.threads,
         adapter: r.adapter,
       };
     } finally {
@@ -518,7 +520,7 @@ export class HostService {
   }
 
   /** Run the session's program on an engine runtime (never the reference interpreter); ms excludes compiling for the CPU and the WebGPU child's start. */
-  private async runExported(s: Session, backend: CompareRequest['backend'], args: unknown[], kwargs: Record<string, unknown>): Promise<{ out: unknown; ms: number; runtime: string; adapter?: AdapterInfo }> {
+  private async runExported(s: Session, backend: CompareRequest['backend'], args: unknown[], kwargs: Record<string, unknown>): Promise<{ out: unknown; ms: number; runtime: string; threads?: number; adapter?: AdapterInfo }> {
     try {
       if (backend === 'webgpu') {
         const ser = await loadSerializer();
@@ -526,10 +528,11 @@ export class HostService {
         const r = await runOnWebGpu(s.ep, ser, args, kwargs, () => this.ctx.checkCancelled());
         return { out: r.out, ms: r.ms, runtime: WEBGPU_RUNTIME, adapter: r.adapter };
       }
-      s.cpu ??= cpuRuntimeFor(s.ep, await this.cpuThreads());
+      const threads = await this.cpuThreads();
+      s.cpu ??= cpuRuntimeFor(s.ep, threads);
       const t0 = performance.now();
       const out = runOnCpu(s.ep, s.cpu, args, kwargs);
-      return { out, ms: performance.now() - t0, runtime: CPU_RUNTIME };
+      return { out, ms: performance.now() - t0, runtime: CPU_RUNTIME, threads: threads?.total ?? 1 };
     } catch (e) {
       if (e instanceof CancelledError || e instanceof NotAvailableError) throw e;
       throw prefixError(e, `Exported program failed (${backend === 'webgpu' ? WEBGPU_RUNTIME : CPU_RUNTIME}): `);

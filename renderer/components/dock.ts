@@ -9,7 +9,7 @@ import { useStore, type CompareBackend, type DockTab } from '../state/store';
 import { useShownProgram } from '../state/hooks';
 import { applyFixes, dismissFileError, selectNode, setCompareOption } from '../state/actions';
 import { canRun, runCommand } from '../commands/registry';
-import { fmt, fmtMs, tensorCell } from './program-view';
+import { fmt, fmtMs, tensorCell, threadsText } from './program-view';
 
 function shortMessage(message: string): string {
   return message.replace(/\n\nThe error above occurred when calling torch\.export\.export[\s\S]*$/, '').trim();
@@ -167,8 +167,8 @@ function Compare(): ReactElement {
           ),
           el(
             'div',
-            { style: { color: 'var(--muted)', marginBottom: 6 }, 'data-testid': 'compare-runtime', 'data-runtime': r.runtime, 'data-backend': r.backend, 'data-webgpu-in': r.webgpuIn ?? '', 'data-software': r.adapter?.software ?? '' },
-            `eager: ${r.eagerRuntime} · exported: ${r.runtime}${r.webgpuIn === 'window' ? " in this window (Chromium's WebGPU)" : r.webgpuIn === 'host' ? ' in the host (Dawn)' : ''}${r.adapter ? ` on ${r.adapter.label}` : ''}`,
+            { style: { color: 'var(--muted)', marginBottom: 6 }, 'data-testid': 'compare-runtime', 'data-runtime': r.runtime, 'data-threads': r.threads ?? '', 'data-backend': r.backend, 'data-webgpu-in': r.webgpuIn ?? '', 'data-software': r.adapter?.software ?? '' },
+            `eager: ${r.eagerRuntime} · exported: ${r.runtime}${threadsText(r.threads)}${r.webgpuIn === 'window' ? " in this window (Chromium's WebGPU)" : r.webgpuIn === 'host' ? ' in the host (Dawn)' : ''}${r.adapter ? ` on ${r.adapter.label}` : ''}`,
           ),
           el('div', { style: { color: 'var(--muted)', marginBottom: 6 }, className: 'mono' }, `inputs: ${r.inputs.map((i) => `${i.path} ${i.value ?? `${i.dtype}[${i.shape.join(', ')}]`}`).join(', ')}`),
           el(

@@ -16,6 +16,11 @@ export function fmt(v: number): string {
 }
 
 /** A duration: `0.42 ms`, `44.6 ms`, `1,234 ms`. */
+/** ' on 2 threads' for a CPU run cut across threads; nothing for one thread or other runtimes. */
+export function threadsText(threads: number | undefined): string {
+  return threads && threads > 1 ? ` on ${threads} threads` : '';
+}
+
 export function fmtMs(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   return ms < 10 ? ms.toFixed(2) : ms < 1000 ? ms.toFixed(1) : Math.round(ms).toLocaleString();
@@ -113,7 +118,7 @@ export function ProgramView(): ReactElement | null {
         ? el(
             'div',
             { 'data-testid': 'run-result', 'data-ms': run.ms, 'data-state': runState, 'data-finite': nonFinite === 0, 'data-outputs': run.outputs.length },
-            el('p', null, `Ran on the ${run.runtime}${run.adapter ? ` (${run.adapter.label})` : ''} in ${fmtMs(run.ms)} ms.`, nonFinite ? el('span', { className: 'fail' }, ` ${nonFinite.toLocaleString()} non-finite output values.`) : null),
+            el('p', null, `Ran on the ${run.runtime}${threadsText(run.threads)}${run.adapter ? ` (${run.adapter.label})` : ''} in ${fmtMs(run.ms)} ms.`, nonFinite ? el('span', { className: 'fail' }, ` ${nonFinite.toLocaleString()} non-finite output values.`) : null),
             resultRows('input', run.inputs),
             resultRows('output', run.outputs),
           )
