@@ -60,6 +60,8 @@ interface BindLayout {
 // so from the second run on nearly every bind group is a cache hit. Per-run
 // upload buffers are new each run; their stale entries are never looked up
 // again and go when the cache is cleared.
+/** Readback buffer sizes kept at once (a model reads back its outputs; mid-run host fallbacks add a few more). */
+const MAX_READBACK_BUFFERS = 8;
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** Storage of a GPU tensor: the buffer (swapped by in-place ops that rewrite the whole tensor) and its element type. */
@@ -149,6 +151,8 @@ export class GpuExecutor {
   /** Buffers of submitted runs (time stamp resolves), destroyed once a readback proves the GPU is done with them. */
   private retired: GPUBuffer[] = [];
   private uniformBuffer: GPUBuffer | undefined;
+  /** Readback (MAP_READ) buffers by size, reused across runs: creating, first-touching and destroying one per run cost up to milliseconds (SwiftShader: 5 ms for 64 KB). */
+  private readonly readbacks = new Map<number, GPUBuffer>();
   readonly stats: ExecStats = { dispatches: 0, submits: 0, readbacks: 0, pipelines: 0, uploads: 0, encodeMs: 0, waitMs: 0 };
 
   constructor(readonly device: GPUDevice) {
@@ -390,7 +394,14 @@ export class GpuExecutor {
       total += o.numel * 4;
       return p;
     });
-    const staging = total > 0 ? device.createBuffer({ size: Math.ceil(total / 4) * 4, usage: USAGE.MAP_READ | USAGE.COPY_DST }) : undefined;
+    // One readback buffer per size, kept across runs (runs are serialized, and it is unmapped before finish returns).
+    const stagingSize = Math.ceil(total / 4) * 4;
+    let staging: GPUBuffer | undefined;
+    if (total > 0) {
+      staging = this.readbacks.get(stagingSize);
+      if (staging) this.readbacks.delete(stagingSize);
+      else staging = device.createBuffer({ size: stagingSize, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    }
     outputs.forEach((o, i) => {
       if (o.numel > 0) encoder.copyBufferToBuffer(gpuStorage(o).buffer, o.offset * 4, staging!, at[i]!, o.numel * 4);
     });
@@ -424,13 +435,26 @@ export class GpuExecutor {
     this.stats.readbacks++;
     const bytes = staging.getMappedRange().slice(0);
     staging.unmap();
-    staging.destroy();
+    this.keepReadback(stagingSize, staging);
     const all = new Float32Array(bytes);
     const ints = new Int32Array(bytes);
     return outputs.map((o, i) => (gpuStorage(o).elemType === 'i32' ? ints : all).subarray(at[i]! / 4, at[i]! / 4 + o.numel));
   }
 
+  /** Keep a readback buffer for the next run's readback of the same size (a few sizes at most). */
+  private keepReadback(size: number, b: GPUBuffer): void {
+    const had = this.readbacks.get(size);
+    if (had) return void b.destroy();
+    if (this.readbacks.size >= MAX_READBACK_BUFFERS) {
+      for (const old of this.readbacks.values()) old.destroy();
+      this.readbacks.clear();
+    }
+    this.readbacks.set(size, b);
+  }
+
   destroy(): void {
+    for (const b of this.readbacks.values()) b.destroy();
+    this.readbacks.clear();
     this.pool.destroy();
     this.uploadPool.destroy();
     this.uniformBuffer?.destroy();
