@@ -200,6 +200,18 @@ describe('WebGPU run protocol', () => {
     expectClose(out, new CpuRuntime(g).run(inputs));
     expect(rt.exec.stats).toMatchObject({ dispatches: 1, submits: 1, readbacks: 1 });
   });
+  gpuIt('outputs of earlier runs stay as they were when later runs reuse the readback buffer', async () => {
+    const g = new Graph();
+    const x = g.placeholder('x');
+    g.output(g.createNode('call_function', 'aten.relu.default', [x], {}, 'relu'));
+    const inputs = [0, 1, 2].map(() => [randArray([5, 7], r)]);
+    annotate(g, inputs[0]!);
+    const rt = new WebGpuRuntime(g, testGpu.dev!);
+    const outs: unknown[] = [];
+    for (const i of inputs) outs.push(await rt.run(i));
+    inputs.forEach((i, k) => expectClose(outs[k], new CpuRuntime(g).run(i), { atol: 0, rtol: 0 }));
+    expect(rt.exec.stats.readbacks).toBe(3);
+  });
   gpuIt('a residual over two batch norms (resnet) fuses within the storage-buffer limit', async () => {
     // relu(bn(x) + bn(y)): two 5-input batch norms would make an 11-binding program in one group.
     const g = new Graph();
