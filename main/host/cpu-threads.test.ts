@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NDArray, Storage, contiguousStrides } from '../../engine/core/ndarray';
 import { CpuRuntime } from '../../engine/runtime/cpu/cpu-runtime';
 import { type Epilogue, type Mat, GemmWorkspace } from '../../engine/runtime/cpu/gemm';
-import { type KernelTeam } from '../../engine/runtime/cpu/kernel-threads';
+import { BACKOFF_CALLS, type KernelTeam, nextBackoff } from '../../engine/runtime/cpu/kernel-threads';
 import { partsFor } from '../../engine/runtime/cpu/parallel-kernels';
 import { convNd } from '../../engine/runtime/cpu/conv';
 import { kernelContext, randArray, rng } from '../../engine/runtime/cpu/test-helpers';
@@ -27,6 +27,21 @@ describe('partsFor', () => {
     expect(partsFor(100, 1 << 18, 4)).toBe(4);
     expect(partsFor(3, 1 << 20, 8)).toBe(3);
     expect(partsFor(2, 1 << 18, 1)).toBe(1);
+  });
+});
+
+describe('backing off when the workers are late (Note [Busy cores])', () => {
+  it('three late calls net of good ones make the caller run the next calls alone', () => {
+    let b = { strikes: 0, calls: 0 };
+    b = nextBackoff(b, 1, 2); // late
+    b = nextBackoff(b, 1, 0.5); // on time: forgives one
+    expect(b).toEqual({ strikes: 0, calls: 0 });
+    b = nextBackoff(nextBackoff(b, 1, 3), 1, 3);
+    expect(b).toEqual({ strikes: 2, calls: 0 });
+    expect(nextBackoff(b, 1, 3)).toEqual({ strikes: 0, calls: BACKOFF_CALLS });
+  });
+  it('waits under 50 µs never count as late', () => {
+    expect(nextBackoff({ strikes: 2, calls: 0 }, 0.001, 0.04)).toEqual({ strikes: 1, calls: 0 });
   });
 });
 
