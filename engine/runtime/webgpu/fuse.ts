@@ -362,11 +362,12 @@ export function producerAt(n: Node, boundArgNodes: readonly unknown[], i: number
 /**
  * Fusion groups: member → root. Roots are the nodes whose step runs the fused
  * program; members other than roots produce no value of their own.
- * `bound(n)` gives a node's bound arguments with producer nodes in place.
+ * `bound(n)` gives a node's bound arguments with producer nodes in place;
+ * `exclude`d nodes are computed elsewhere (conv-bn-fold.ts) and join no group.
  */
-export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => readonly unknown[] | undefined, maxLeaves = 6): Map<Node, Node> {
+export function pointwiseGroups(nodes: readonly Node[], bound: (n: Node) => readonly unknown[] | undefined, maxLeaves = 6, exclude?: ReadonlySet<Node>): Map<Node, Node> {
   const rootOf = new Map<Node, Node>();
-  const eligible = (n: Node): boolean => pointwiseEligible(n) && n.target !== 'aten._native_batch_norm_legit_no_training.default';
+  const eligible = (n: Node): boolean => pointwiseEligible(n) && n.target !== 'aten._native_batch_norm_legit_no_training.default' && !exclude?.has(n);
   for (let k = nodes.length - 1; k >= 0; k--) {
     const root = nodes[k]!;
     if (rootOf.has(root) || !eligible(root)) continue;

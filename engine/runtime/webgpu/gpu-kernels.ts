@@ -14,6 +14,7 @@ import { type GpuExecutor, GpuStorage, isGpu } from './gpu-exec';
 import { type ElemType } from './program';
 import { fusedElementwiseProgram, fusedElementwiseRun } from './ops/elementwise';
 import { type MatOperand, gemmDispatch } from './ops/matmul';
+import { type EpilogueAct } from './ops/epilogue';
 import { conv2dProgram, conv2dRun, maxPoolProgram, maxPoolRun, rowMeanProgram, rowMeanRun } from './ops/conv';
 import { attentionSoftmaxProgram, attentionSoftmaxRun, embeddingProgram, embeddingRun, layerNormProgram, layerNormRun, softmaxProgram, softmaxRun } from './ops/norm';
 
@@ -112,7 +113,7 @@ const pair = (v: unknown, fill: number): number[] | undefined => {
   return v.length === 1 ? [v[0], v[0]] : v.length === 2 ? [v[0], v[1]] : undefined;
 };
 
-function conv2d(g: GpuCtx, x: NDArray, w: NDArray, bias: NDArray | null, stride: unknown, padding: unknown, dilation: unknown, groups: unknown): NDArray | undefined {
+function conv2d(g: GpuCtx, x: NDArray, w: NDArray, bias: NDArray | null, stride: unknown, padding: unknown, dilation: unknown, groups: unknown, act?: EpilogueAct): NDArray | undefined {
   if (x.ndim !== 4 || w.ndim !== 4 || typeof groups !== 'number' || typeof padding === 'string') return undefined;
   const s = pair(stride, 1), p = pair(padding, 0), d = pair(dilation, 1);
   if (!s || !p || !d) return undefined;
@@ -134,7 +135,7 @@ function conv2d(g: GpuCtx, x: NDArray, w: NDArray, bias: NDArray | null, stride:
       inputs.push(gb);
       dm = { batchStrides: [0], rs: gb.strides[0]!, cs: 0, offset: gb.offset };
     }
-    const { program, run } = gemmDispatch(Cout, H * W, C, [N], { batchStrides: [0], rs: C, cs: 1, offset: gw.offset }, { batchStrides: [gx.strides[0]!], rs: gx.strides[1]!, cs: 1, offset: gx.offset }, { batchStrides: [Cout * H * W], rs: H * W, cs: 1, offset: 0 }, dm, 1, 1);
+    const { program, run } = gemmDispatch(Cout, H * W, C, [N], { batchStrides: [0], rs: C, cs: 1, offset: gw.offset }, { batchStrides: [gx.strides[0]!], rs: gx.strides[1]!, cs: 1, offset: gx.offset }, { batchStrides: [Cout * H * W], rs: H * W, cs: 1, offset: 0 }, dm, 1, 1, undefined, act);
     g.exec.dispatch(program, inputs, [out], run);
     return out;
   }
@@ -145,21 +146,22 @@ function conv2d(g: GpuCtx, x: NDArray, w: NDArray, bias: NDArray | null, stride:
     inputs.push(gb);
     bm = { offset: gb.offset, stride: gb.strides[0]! };
   }
-  g.exec.dispatch(conv2dProgram(!!bias), inputs, [out], conv2dRun({ N, C, H, W, Cout, OH, OW, KH, KW, sh: s[0]!, sw: s[1]!, ph: p[0]!, pw: p[1]!, dh: d[0]!, dw: d[1]!, groups }, gx.strides, gx.offset, gw.offset, bm));
+  g.exec.dispatch(conv2dProgram(!!bias, act), inputs, [out], conv2dRun({ N, C, H, W, Cout, OH, OW, KH, KW, sh: s[0]!, sw: s[1]!, ph: p[0]!, pw: p[1]!, dh: d[0]!, dw: d[1]!, groups }, gx.strides, gx.offset, gw.offset, bm));
   return out;
 }
 
-function convNd(g: GpuCtx, x: unknown, w: unknown, b: unknown, stride: unknown, padding: unknown, dilation: unknown, groups: unknown): NDArray | undefined {
+/** conv1d/conv2d (not transposed); `act` is applied as the outputs are stored (conv-bn-fold.ts). */
+export function convNd(g: GpuCtx, x: unknown, w: unknown, b: unknown, stride: unknown, padding: unknown, dilation: unknown, groups: unknown, act?: EpilogueAct): NDArray | undefined {
   if (!floatLike(x) || !floatLike(w) || (b != null && !floatLike(b))) return undefined;
   if (x.ndim === 3 && w.ndim === 3) {
     const s = pair(stride, 1), p = pair(padding, 0), d = pair(dilation, 1);
     if (!s || !p || !d) return undefined;
     const x4 = x.withView([x.shape[0]!, x.shape[1]!, 1, x.shape[2]!], [x.strides[0]!, x.strides[1]!, 0, x.strides[2]!], x.offset);
     const w4 = w.withView([w.shape[0]!, w.shape[1]!, 1, w.shape[2]!], [w.strides[0]!, w.strides[1]!, 0, w.strides[2]!], w.offset);
-    const y = conv2d(g, x4, w4, (b ?? null) as NDArray | null, [1, s[0]], [0, p[0]], [1, d[0]], groups);
+    const y = conv2d(g, x4, w4, (b ?? null) as NDArray | null, [1, s[0]], [0, p[0]], [1, d[0]], groups, act);
     return y?.withView([y.shape[0]!, y.shape[1]!, y.shape[3]!], [y.strides[0]!, y.strides[1]!, y.strides[3]!], 0);
   }
-  return conv2d(g, x, w, (b ?? null) as NDArray | null, stride, padding, dilation, groups);
+  return conv2d(g, x, w, (b ?? null) as NDArray | null, stride, padding, dilation, groups, act);
 }
 
 function meanHW(g: GpuCtx, x: NDArray, keepdim: boolean): NDArray {

@@ -33,6 +33,7 @@ import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides } from './gpu-ker
 import { GPU_KERNELS } from './kernel-table';
 import { SerialQueue, Slicer } from './gpu-wait';
 import { POINTWISE, pointwiseEligible, pointwiseGroups } from './fuse';
+import { type ConvBnChain, ConvBnFolder, findConvBnChains } from './conv-bn-fold';
 import { type Expr, elemOf, fusedElementwiseProgram, fusedElementwiseRun, pointwisePlan } from './ops/elementwise';
 import { contiguousTyped, copyTyped } from './ops/tensor-ops';
 import { type ElemType } from './program';
@@ -52,9 +53,11 @@ interface GpuStep {
   readonly slot: number;
   /** Bound arguments with Slots. */
   readonly args: unknown[];
-  readonly kind: 'attr' | 'getitem' | 'py' | 'cond' | 'op' | 'pointwise';
+  readonly kind: 'attr' | 'getitem' | 'py' | 'cond' | 'op' | 'pointwise' | 'convbn';
   /** Pointwise roots: the fused members (root included), topologically ordered. */
   readonly members?: Node[];
+  /** 'convbn': the conv → batch norm (→ activation) chain the step computes (its node is the conv, its slot the chain's tail). */
+  readonly chain?: ConvBnChain;
   /** Slots released after this step. */
   releases: number[];
 }
@@ -74,6 +77,8 @@ export class WebGpuRuntime extends Interpreter {
   private readonly nested = new Map<Graph, WebGpuRuntime>();
   private frozen = new WeakSet<object>();
   private uploads = new Map<NDArray, Map<ElemType, NDArray>>();
+  /** Folded conv → batch norm weights (conv-bn-fold.ts). */
+  readonly convBn = new ConvBnFolder();
 
   constructor(graph: Graph, readonly gpu: GpuDevice, readonly options: WebGpuRuntimeOptions = {}, exec?: GpuExecutor) {
     super(graph);
@@ -100,7 +105,11 @@ export class WebGpuRuntime extends Interpreter {
       else if (!PY_FUNCTIONS[n.target] && n.target !== 'getitem' && n.target !== 'higher_order.cond') registry.get(n.target); // names the unknown op
     }
     const nodeBound = (n: Node) => this.boundOf.get(n)?.map((a) => (a instanceof Slot ? graph.nodes[a.index] : a));
-    const groups = options.fuse === false ? new Map<Node, Node>() : pointwiseGroups(graph.nodes, nodeBound);
+    const frozenPh = new Set([...(options.frozenInputs ?? [])].map((i) => graph.placeholders[i]));
+    const chains = options.fuse === false ? [] : findConvBnChains(graph.nodes, (n) => nodeBound(n), (n) => frozenPh.has(n));
+    const chainOf = new Map<Node, ConvBnChain>();
+    for (const c of chains) for (const m of c.nodes) chainOf.set(m, c);
+    const groups = options.fuse === false ? new Map<Node, Node>() : pointwiseGroups(graph.nodes, nodeBound, undefined, new Set(chainOf.keys()));
     const members = new Map<Node, Node[]>();
     for (const n of graph.nodes) {
       const root = groups.get(n);
@@ -110,6 +119,12 @@ export class WebGpuRuntime extends Interpreter {
       if (n.op !== 'call_function' && n.op !== 'get_attr') continue;
       const root = groups.get(n);
       if (root && root !== n) continue; // computed inside its root's dispatch
+      const chain = chainOf.get(n);
+      if (chain) {
+        // One step for the chain, at the conv: its arguments, then the batch norm's γ, β, μ, σ².
+        if (chain.conv === n) this.steps.push({ node: n, slot: this.slotOf.get(chain.tail)!, args: [...this.boundOf.get(n)!, ...this.boundOf.get(chain.bn)!.slice(1, 5)], kind: 'convbn', chain, releases: [] });
+        continue;
+      }
       const slot = this.slotOf.get(n)!;
       const kind = n.op === 'get_attr' ? 'attr' : n.target === 'getitem' ? 'getitem' : PY_FUNCTIONS[n.target] ? 'py' : n.target === 'higher_order.cond' ? 'cond' : root ? 'pointwise' : 'op';
       const args = this.boundOf.get(n) ?? (this.template(n.args) as unknown[]);
@@ -238,7 +253,25 @@ export class WebGpuRuntime extends Interpreter {
       }
       case 'op':
         return this.runOp(s.node, args, values);
+      case 'convbn':
+        return this.convBn.run(s.chain!, args, this.ctx()) ?? this.unfusedChain(s.chain!, values);
     }
+  }
+
+  /** A conv → batch norm chain node by node (the fused conv declined); its intermediates go back to the pool. */
+  private async unfusedChain(chain: ConvBnChain, values: unknown[]): Promise<unknown> {
+    const local = [...values];
+    const temps = new Set<GpuStorage>();
+    let last: unknown;
+    for (const n of chain.nodes) {
+      if (isGpu(last)) temps.add(gpuStorage(last));
+      const args = fill(this.boundOf.get(n) ?? (this.template(n.args) as unknown[]), local) as unknown[];
+      last = n.target === 'getitem' ? (args[0] as unknown[])[args[1] as number] : await this.runOp(n, args, local);
+      local[this.slotOf.get(n)!] = last;
+    }
+    if (isGpu(last)) temps.delete(gpuStorage(last));
+    for (const t of temps) this.exec.recycle(t);
+    return last;
   }
 
   private async runOp(n: Node, args: unknown[], values: unknown[]): Promise<unknown> {

@@ -5,19 +5,22 @@
 // H·W (adaptive average pool to 1×1, mean.dim([-1, -2])) and max pool.
 
 import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms, gridFor, memoProgram } from '../program';
+import { type EpilogueAct, applyAct, epilogueFn } from './epilogue';
 
 /**
  * Uniforms: total, N, C, H, W, Cout, OH, OW, KH, KW, sh, sw, ph, pw, dh, dw,
- * groups, x strides[4], x offset, w offset, bias offset, bias stride.
+ * groups, x strides[4], x offset, w offset, bias offset, bias stride. `act` is
+ * applied to each output (an epilogue).
  */
-export function conv2dProgram(hasBias: boolean): ProgramInfo {
-  return memoProgram(`conv2d|${hasBias}`, () => ({
+export function conv2dProgram(hasBias: boolean, act?: EpilogueAct): ProgramInfo {
+  return memoProgram(`conv2d|${hasBias}|${act ?? ''}`, () => ({
     name: 'conv2d',
-    cacheKey: { hint: hasBias ? 'bias' : 'nobias', inputDependencies: hasBias ? ['f32r4', 'f32r4', 'f32r1'] : ['f32r4', 'f32r4'] },
+    cacheKey: { hint: `${hasBias ? 'bias' : 'nobias'}${act ? `|${act}` : ''}`, inputDependencies: hasBias ? ['f32r4', 'f32r4', 'f32r1'] : ['f32r4', 'f32r4'] },
     bindings: { inputs: hasBias ? ['f32', 'f32', 'f32'] : ['f32', 'f32'], outputs: ['f32'] },
     uniformWords: 26,
     getShaderSource: (h: ShaderHelper) =>
       `${h.prelude()}
+${epilogueFn(act)}
 ${h.main(`  if (idx >= U(0u)) { return; }
   let C = U(2u); let H = U(3u); let W = U(4u); let Cout = U(5u); let OH = U(6u); let OW = U(7u);
   let KH = U(8u); let KW = U(9u); let sh = U(10u); let sw = U(11u); let ph = i32(U(12u)); let pw = i32(U(13u));
@@ -40,7 +43,7 @@ ${h.main(`  if (idx >= U(0u)) { return; }
     }
   }
   ${hasBias ? 'acc = acc + in2[U(23u) + co * U(24u)];' : ''}
-  out0[idx] = acc;`)}`,
+  out0[idx] = ${applyAct(act, 'acc')};`)}`,
   }));
 }
 

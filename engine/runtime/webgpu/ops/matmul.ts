@@ -23,6 +23,7 @@
 // M, N, K work; every size and stride is a uniform.
 
 import { type ProgramInfo, type RunData, type ShaderHelper, Uniforms, memoProgram } from '../program';
+import { type EpilogueAct, applyAct, epilogueFn } from './epilogue';
 
 const T = 16;
 
@@ -82,21 +83,22 @@ export interface MatOperand {
 
 /**
  * Uniform words: M, N, K, batch shape[br], then for A, B, C (and D when present)
- * batch strides[br], rs, cs, offset; then alpha, beta.
+ * batch strides[br], rs, cs, offset; then alpha, beta. `act` is applied to
+ * each stored alpha·AB + beta·D (an epilogue).
  */
-export function gemmProgram(batchRank: number, hasAddend: boolean, tile?: GemmTile, layouts: readonly [OperandLayout, OperandLayout] = ['g', 'g']): ProgramInfo {
+export function gemmProgram(batchRank: number, hasAddend: boolean, tile?: GemmTile, layouts: readonly [OperandLayout, OperandLayout] = ['g', 'g'], act?: EpilogueAct): ProgramInfo {
   const t = tile ? `${tile.bm}x${tile.bn}x${tile.bk}_${tile.tm}x${tile.tn}${tile.prefetch ? 'p' : ''}${tile.scalarSmem ? 's' : ''}|${layouts.join('')}` : '';
-  return memoProgram(`gemm|${batchRank}|${hasAddend}|${t}`, () => (tile ? tiledGemmProgram(batchRank, hasAddend, tile, layouts) : smallGemmProgram(batchRank, hasAddend)));
+  return memoProgram(`gemm|${batchRank}|${hasAddend}|${t}|${act ?? ''}`, () => (tile ? tiledGemmProgram(batchRank, hasAddend, tile, layouts, act) : smallGemmProgram(batchRank, hasAddend, act)));
 }
 
 /** The 16×16 kernel: one output per thread. */
-function smallGemmProgram(batchRank: number, hasAddend: boolean): ProgramInfo {
+function smallGemmProgram(batchRank: number, hasAddend: boolean, act?: EpilogueAct): ProgramInfo {
   const per = batchRank + 3;
   const ops = hasAddend ? 4 : 3;
   const words = 3 + batchRank + ops * per + 2;
   return {
     name: 'gemm',
-    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}`, inputDependencies: hasAddend ? ['f32', 'f32', 'f32'] : ['f32', 'f32'] },
+    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}${act ? `|${act}` : ''}`, inputDependencies: hasAddend ? ['f32', 'f32', 'f32'] : ['f32', 'f32'] },
     bindings: { inputs: hasAddend ? ['f32', 'f32', 'f32'] : ['f32', 'f32'], outputs: ['f32'] },
     uniformWords: words,
     getShaderSource: (h: ShaderHelper) => {
@@ -114,6 +116,7 @@ function smallGemmProgram(batchRank: number, hasAddend: boolean): ProgramInfo {
       const alphaAt = 3 + batchRank + ops * per;
       const dIn = hasAddend ? 'in2' : '';
       return `${h.prelude()}
+${epilogueFn(act)}
 var<workgroup> As: array<array<f32, ${T}>, ${T}>;
 var<workgroup> Bs: array<array<f32, ${T}>, ${T}>;
 @compute @workgroup_size(${T}, ${T})
@@ -137,7 +140,7 @@ ${decompose.join('\n')}
   if (row < M && col < N) {
     var v = Uf(${alphaAt}u) * acc;
     ${hasAddend ? `v = v + Uf(${alphaAt + 1}u) * ${dIn}[off3 + row * ${rs(3)} + col * ${cs(3)}];` : ''}
-    out0[off2 + row * ${rs(2)} + col * ${cs(2)}] = v;
+    out0[off2 + row * ${rs(2)} + col * ${cs(2)}] = ${applyAct(act, 'v')};
   }
 }`;
     },
@@ -155,12 +158,12 @@ export function gemmRun(M: number, N: number, K: number, batch: readonly number[
 }
 
 /** A GEMM dispatch: the program (tiled when the size pays) and its run data. */
-export function gemmDispatch(M: number, N: number, K: number, batch: readonly number[], a: MatOperand, b: MatOperand, c: MatOperand, d: MatOperand | undefined, alpha: number, beta: number, tile: GemmTile | undefined = chooseGemmTile(M, N, K, batch.reduce((x, y) => x * y, 1))): { program: ProgramInfo; run: RunData } {
-  return { program: gemmProgram(batch.length, !!d, tile, [layoutOf(a), layoutOf(b)]), run: gemmRun(M, N, K, batch, a, b, c, d, alpha, beta, tile) };
+export function gemmDispatch(M: number, N: number, K: number, batch: readonly number[], a: MatOperand, b: MatOperand, c: MatOperand, d: MatOperand | undefined, alpha: number, beta: number, tile: GemmTile | undefined = chooseGemmTile(M, N, K, batch.reduce((x, y) => x * y, 1)), act?: EpilogueAct): { program: ProgramInfo; run: RunData } {
+  return { program: gemmProgram(batch.length, !!d, tile, [layoutOf(a), layoutOf(b)], act), run: gemmRun(M, N, K, batch, a, b, c, d, alpha, beta, tile) };
 }
 
 /** The register-blocked kernel (Note [Tiled GEMM]); same uniform layout as the 16×16 one. */
-function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, layouts: readonly [OperandLayout, OperandLayout]): ProgramInfo {
+function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, layouts: readonly [OperandLayout, OperandLayout], act?: EpilogueAct): ProgramInfo {
   const per = batchRank + 3;
   const ops = hasAddend ? 4 : 3;
   const words = 3 + batchRank + ops * per + 2;
@@ -172,7 +175,7 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
   const inputs: ('f32')[] = hasAddend ? ['f32', 'f32', 'f32'] : ['f32', 'f32'];
   return {
     name: 'gemm_tiled',
-    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}|${bm}x${bn}x${bk}_${tm}x${tn}${prefetch ? 'p' : ''}${sc ? 's' : ''}|${layouts.join('')}`, inputDependencies: inputs },
+    cacheKey: { hint: `b${batchRank}${hasAddend ? '+d' : ''}|${bm}x${bn}x${bk}_${tm}x${tn}${prefetch ? 'p' : ''}${sc ? 's' : ''}|${layouts.join('')}${act ? `|${act}` : ''}`, inputDependencies: inputs },
     bindings: { inputs, outputs: ['f32'] },
     uniformWords: words,
     getShaderSource: (h: ShaderHelper) => {
@@ -234,12 +237,13 @@ function tiledGemmProgram(batchRank: number, hasAddend: boolean, t: GemmTile, la
           for (let c = 0; c < 4; c++) {
             const col = `col0 + (tx + ${j * WX}u) * 4u + ${c}u`;
             const add = hasAddend ? ` + Uf(${alphaAt + 1}u) * in2[off3 + r * ${rs(3)} + n * ${cs(3)}]` : '';
-            store.push(`    { let n = ${col}; if (n < N) { out0[off2 + r * ${rs(2)} + n * ${cs(2)}] = Uf(${alphaAt}u) * c${i}_${j}.${'xyzw'[c]}${add}; } }`);
+            store.push(`    { let n = ${col}; if (n < N) { out0[off2 + r * ${rs(2)} + n * ${cs(2)}] = ${applyAct(act, `Uf(${alphaAt}u) * c${i}_${j}.${'xyzw'[c]}${add}`)}; } }`);
           }
         }
         store.push('  } }');
       }
       return `${h.prelude()}
+${epilogueFn(act)}
 var<workgroup> As: ${sc ? `array<f32, ${bk * SA * 4}>` : `array<vec4<f32>, ${bk * SA}>`};
 var<workgroup> Bs: ${sc ? `array<f32, ${bk * SB * 4}>` : `array<vec4<f32>, ${bk * SB}>`};
 @compute @workgroup_size(${NT})
