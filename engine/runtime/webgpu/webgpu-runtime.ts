@@ -7,7 +7,9 @@
 // masks, sizes) runs on the host with the CPU kernels and is uploaded where a
 // GPU op reads it. An op with no GPU kernel for its arguments runs on the host
 // too; if that needs GPU data it costs an extra readback, which is counted in
-// `exec.stats` and reported through `onHostFallback`.
+// `exec.stats` and reported through `onHostFallback`. Steps that depend only on
+// frozen inputs and input shapes (masks, position ids) run once per input-shape
+// signature (gpu-fold.ts).
 
 import { type DType, type StorageArray, makeStorage } from '../../core/dtype';
 import { NDArray, Storage } from '../../core/ndarray';
@@ -32,6 +34,7 @@ import { GpuExecutor, GpuStorage, gpuStorage, isGpu } from './gpu-exec';
 import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides } from './gpu-kernels';
 import { GPU_KERNELS } from './kernel-table';
 import { SerialQueue, Slicer } from './gpu-wait';
+import { GpuFold } from './gpu-fold';
 import { POINTWISE, pointwiseEligible, pointwiseGroups } from './fuse';
 import { type ConvBnChain, ConvBnFolder, findConvBnChains } from './conv-bn-fold';
 import { type Expr, elemOf, fusedElementwiseProgram, fusedElementwiseRun, pointwisePlan } from './ops/elementwise';
@@ -79,6 +82,7 @@ export class WebGpuRuntime extends Interpreter {
   private uploads = new Map<NDArray, Map<ElemType, NDArray>>();
   /** Folded conv → batch norm weights (conv-bn-fold.ts). */
   readonly convBn = new ConvBnFolder();
+  private readonly fold: GpuFold<GpuStep> | undefined;
 
   constructor(graph: Graph, readonly gpu: GpuDevice, readonly options: WebGpuRuntimeOptions = {}, exec?: GpuExecutor) {
     super(graph);
@@ -131,6 +135,20 @@ export class WebGpuRuntime extends Interpreter {
       this.steps.push({ node: n, slot, args, kind, members: root ? members.get(root) : undefined, releases: [] });
     }
     this.planReleases();
+    const outSlots = new Set<number>();
+    const visitOut = (a: unknown): void => (a instanceof Slot ? void outSlots.add(a.index) : Array.isArray(a) ? a.forEach(visitOut) : undefined);
+    visitOut(this.outputTemplate);
+    this.fold = GpuFold.plan(this.steps, (n) => this.boundOf.get(n), registry, graph.placeholders.map((p) => this.slotOf.get(p)!), options.frozenInputs ?? new Set(), outSlots, graph.nodes.length);
+  }
+
+  /** Steps that run once per input-shape signature (gpu-fold.ts); 0 when nothing folds. */
+  get foldedSteps(): number {
+    return this.fold?.foldedSteps ?? 0;
+  }
+
+  /** Full runs that computed the folded values. */
+  get foldRefreshes(): number {
+    return this.fold?.refreshes ?? 0;
   }
 
   private template(a: unknown): unknown {
@@ -165,11 +183,17 @@ export class WebGpuRuntime extends Interpreter {
     const values = new Array<unknown>(this.graph.nodes.length);
     this.frozen = new WeakSet();
     this.uploads = new Map();
-    phs.forEach((p, i) => {
+    const ins = phs.map((p, i) => {
       const v = inputs[i] instanceof Tensor ? (inputs[i] as Tensor).nd : inputs[i];
       values[this.slotOf.get(p)!] = v;
       if (v instanceof NDArray && this.options.frozenInputs?.has(i)) this.frozen.add(v.storage.data);
+      return v;
     });
+    const fold = this.fold;
+    const kept = fold?.begin(ins, values, (st) => this.exec.recycle(st)) ?? false;
+    // Folded host values are the same arrays run after run: upload them once, as weights are.
+    if (kept) for (const st of fold!.hostStorages) this.frozen.add(st);
+    const steps = kept ? fold!.liveSteps : this.steps;
     const refs = new Map<GpuStorage, number>();
     const retain = (v: unknown): void => {
       if (isGpu(v)) refs.set(gpuStorage(v), (refs.get(gpuStorage(v)) ?? 0) + 1);
@@ -182,13 +206,13 @@ export class WebGpuRuntime extends Interpreter {
         if (n > 0) refs.set(s, n);
         else {
           refs.delete(s);
-          this.exec.recycle(s);
+          if (!fold?.isPinned(s)) this.exec.recycle(s);
         }
       } else if (Array.isArray(v)) v.forEach(release);
     };
     // Recording is synchronous JS: slice it (Note [Dawn in Node: aborts while waiting]).
     const slicer = new Slicer();
-    for (const s of this.steps) {
+    for (const s of steps) {
       await slicer.tick();
       let v: unknown;
       try {
@@ -197,12 +221,14 @@ export class WebGpuRuntime extends Interpreter {
         throw wrapError(e, s.node);
       }
       values[s.slot] = v;
+      if (fold && !kept) fold.capture(s.slot, v);
       retain(v);
       for (const r of s.releases) {
         release(values[r]);
         values[r] = undefined;
       }
     }
+    if (fold && !kept) fold.commit(ins);
     const out = fill(this.outputTemplate, values);
     const gpuOuts: NDArray[] = [];
     const collect = (a: unknown): void => {
