@@ -140,6 +140,8 @@ export class KernelTeam {
   /** Milliseconds the caller spent on its own parts, and waiting for the workers' (cut calls). */
   ownMs = 0;
   waitMs = 0;
+  /** Cut calls run on the caller alone while backing off. */
+  alone = 0;
   private backoff: Backoff = { strikes: 0, calls: 0 };
   /** False once Atomics.wait turned out not to be allowed here (a browser's main thread). */
   private canBlock = true;
@@ -170,6 +172,7 @@ export class KernelTeam {
     // Backing off (the workers were late, see Note [Busy cores]): every part here, in order.
     if (this.backoff.calls > 0) {
       this.backoff = { strikes: 0, calls: this.backoff.calls - 1 };
+      this.alone++;
       for (let p = 0; p < parts; p++) call(argsOf(p));
       return;
     }
