@@ -115,6 +115,7 @@ export class ShapeEnv {
   /** Apply replacements until fixed point. */
   simplify(e: Poly): Poly;
   simplify(e: BoolExpr): BoolExpr;
+  simplify(e: Poly | BoolExpr): Poly | BoolExpr;
   simplify(e: Poly | BoolExpr): Poly | BoolExpr {
     let cur = e;
     for (let i = 0; i < 8; i++) {
@@ -134,6 +135,7 @@ export class ShapeEnv {
   /** Value under the example hints, or undefined when an unbacked symbol is involved. */
   hint(e: Poly): number | undefined;
   hint(e: BoolExpr): boolean | undefined;
+  hint(e: Poly | BoolExpr): number | boolean | undefined;
   hint(e: Poly | BoolExpr): number | boolean | undefined {
     const s = this.simplify(e as Poly);
     for (const n of freeSymbols(s)) if (this.symbols.get(n)?.hint === undefined) return undefined;

@@ -8,49 +8,30 @@ import { type BoolExpr, type Poly } from './expr';
 import { type ShapeEnv } from './shape-env';
 import { ValueRange } from './value-ranges';
 
-export class SymInt {
+/** What SymInt, SymFloat and SymBool share: an expression bound to its ShapeEnv. */
+abstract class SymScalar<X extends Poly | BoolExpr, H extends number | boolean> {
   constructor(
-    readonly expr: Poly,
+    readonly expr: X,
     readonly env: ShapeEnv,
   ) {}
   /** The example value; see Note [Hints versus constants]. */
-  get hint(): number | undefined {
-    return this.env.hint(this.expr);
+  get hint(): H | undefined {
+    return this.env.hint(this.expr) as H | undefined;
   }
   toString(): string {
     return E.printExpr(this.env.simplify(this.expr));
   }
 }
+
+export class SymInt extends SymScalar<Poly, number> {}
 
 /**
  * A float whose value is symbolic (`s0/2`): true division of SymInts and float
  * arithmetic on them. See Note [Float-valued expressions] in expr.ts.
  */
-export class SymFloat {
-  constructor(
-    readonly expr: Poly,
-    readonly env: ShapeEnv,
-  ) {}
-  get hint(): number | undefined {
-    return this.env.hint(this.expr);
-  }
-  toString(): string {
-    return E.printExpr(this.env.simplify(this.expr));
-  }
-}
+export class SymFloat extends SymScalar<Poly, number> {}
 
-export class SymBool {
-  constructor(
-    readonly expr: BoolExpr,
-    readonly env: ShapeEnv,
-  ) {}
-  get hint(): boolean | undefined {
-    return this.env.hint(this.expr);
-  }
-  toString(): string {
-    return E.printExpr(this.env.simplify(this.expr));
-  }
-}
+export class SymBool extends SymScalar<BoolExpr, boolean> {}
 
 export type IntLike = number | SymInt;
 /** A Python float or a SymFloat (ints and SymInts are accepted where floats are). */
