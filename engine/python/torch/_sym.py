@@ -9,8 +9,22 @@ def _is_int(v):
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-class _SymComparisons:
-    """+ - *, comparisons, truth and unary + shared by SymInt and SymFloat (via their `_bin`)."""
+class _SymHandle:
+    """What SymInt, SymFloat and SymBool share: the engine's handle, printed as the engine prints it."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, h):
+        self._h = h
+
+    def __str__(self):
+        return E.symStr(self._h)
+
+    __repr__ = __str__
+
+
+class _SymNumber(_SymHandle):
+    """+ - *, comparisons, truth, unary + and format() shared by SymInt and SymFloat (via their `_bin`)."""
 
     def __add__(self, o):
         return self._bin(o, "add")
@@ -56,14 +70,12 @@ class _SymComparisons:
     def __bool__(self):
         return bool(self != 0)
 
+    def __format__(self, spec):
+        return format(str(self), spec)
 
-class SymInt(_SymComparisons):
+
+class SymInt(_SymNumber):
     """An int whose value is symbolic while exporting (`s0 + 1`)."""
-
-    __slots__ = ("_h",)
-
-    def __init__(self, h):
-        self._h = h
 
     def _bin(self, o, name, rev=False):
         if not (_is_int(o) or isinstance(o, SymInt) or isinstance(o, bool)):
@@ -119,15 +131,6 @@ class SymInt(_SymComparisons):
     def __trunc__(self):
         return self
 
-    def __str__(self):
-        return E.symStr(self._h)
-
-    def __repr__(self):
-        return E.symStr(self._h)
-
-    def __format__(self, spec):
-        return format(str(self), spec)
-
 
 _FLOAT_OPS = ("add", "sub", "mul", "truediv", "eq", "ne", "lt", "le", "gt", "ge")
 
@@ -140,13 +143,8 @@ def _float_bin(self, o, name, rev=False):
     return dec(engine_call(E.symFloat, name, enc(a), enc(b), fa, fb))
 
 
-class SymFloat(_SymComparisons):
+class SymFloat(_SymNumber):
     """A float whose value is symbolic while exporting (`s0/2`)."""
-
-    __slots__ = ("_h",)
-
-    def __init__(self, h):
-        self._h = h
 
     def _bin(self, o, name, rev=False):
         if not (isinstance(o, (int, float, SymInt, SymFloat))):
@@ -187,21 +185,9 @@ class SymFloat(_SymComparisons):
     def is_integer(self):
         raise unsupported("SymFloat.is_integer()")
 
-    def __str__(self):
-        return E.symStr(self._h)
 
-    def __repr__(self):
-        return E.symStr(self._h)
-
-    def __format__(self, spec):
-        return format(str(self), spec)
-
-
-class SymBool:
-    __slots__ = ("_h",)
-
-    def __init__(self, h):
-        self._h = h
+class SymBool(_SymHandle):
+    __slots__ = ()
 
     def __bool__(self):
         return bool(engine_call(E.symBool, self._h))
@@ -220,11 +206,6 @@ class SymBool:
     __ror__ = __or__
 
     __hash__ = None
-
-    def __str__(self):
-        return E.symStr(self._h)
-
-    __repr__ = __str__
 
 
 # ---------------------------------------------------------------- printing
