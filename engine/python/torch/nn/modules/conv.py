@@ -5,6 +5,7 @@ from ... import empty
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from .linear import _bias_parameter
 from .module import Module
 
 
@@ -33,10 +34,7 @@ class _ConvNd(Module):
         self.groups = groups
         self.padding_mode = padding_mode
         self.weight = Parameter(empty((out_channels, in_channels // groups) + self.kernel_size, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _bias_parameter(self, bias, out_channels, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):

@@ -8,6 +8,14 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _bias_parameter(module, bias, out_features, dtype):
+    """torch's `bias=` of Linear and Conv: an uninitialised (out_features,) Parameter, or "bias" registered as None."""
+    if bias:
+        module.bias = Parameter(empty(out_features, dtype=dtype))
+    else:
+        module.register_parameter("bias", None)
+
+
 class Identity(Module):
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -22,10 +30,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty((out_features, in_features), dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_features, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        _bias_parameter(self, bias, out_features, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
