@@ -1,4 +1,5 @@
-"""Encoding of torch values for the op golden files (engine/test/data/ops/*.json).
+"""Encoding of torch values for the op golden files (engine/test/data/ops/*.json),
+and the deterministic inputs (`ar`, `strided`) the generators build cases from.
 
 Shared by the generators: a tensor is its whole storage (so views keep their
 offset and strides), non-finite floats are the strings 'NaN', 'Infinity' and
@@ -8,6 +9,23 @@ offset and strides), non-finite floats are the strings 'NaN', 'Infinity' and
 import math
 
 import torch
+
+
+def ar(*shape, dtype=torch.float32, scale=0.5, offset=3):
+    """A tensor of the given shape with deterministic values: floats `i * scale - offset`
+    (computed in float64), integers centred on zero, bools true at every third element."""
+    n = math.prod(shape)
+    if dtype == torch.bool:
+        return (torch.arange(n) % 3 == 0).reshape(shape)
+    if dtype.is_floating_point:
+        return (torch.arange(n, dtype=torch.float64) * scale - offset).to(dtype).reshape(shape)
+    return (torch.arange(n) - n // 2).to(dtype).reshape(shape)
+
+
+def strided(*shape, dtype=torch.float32):
+    """A non-contiguous view: every other column of a wider tensor, offset by one row."""
+    big = ar(shape[0] + 1, *shape[1:-1], shape[-1] * 2, dtype=dtype)
+    return big[1:][..., ::2]
 
 
 def enc_num(v):

@@ -12,7 +12,7 @@ import math
 import os
 
 import torch
-from golden_json import enc, enc_num, enc_tensor  # noqa: F401  (shared encoders)
+from golden_json import ar, enc, enc_num, enc_tensor, strided  # noqa: F401  (shared encoders and inputs)
 
 A = torch.ops.aten
 cases = []
@@ -39,21 +39,6 @@ def case(name, op, *args, inplace=False, **kwargs):
     except Exception as e:  # noqa: BLE001 - the error is the golden
         entry['error'] = {'type': type(e).__name__, 'message': str(e).split('\n')[0]}
     cases.append(entry)
-
-
-def ar(*shape, dtype=torch.float32):
-    n = math.prod(shape)
-    if dtype == torch.bool:
-        return (torch.arange(n) % 3 == 0).reshape(shape)
-    if dtype.is_floating_point:
-        return (torch.arange(n, dtype=torch.float64) * 0.5 - 3).to(dtype).reshape(shape)
-    return (torch.arange(n) - n // 2).to(dtype).reshape(shape)
-
-
-def strided(*shape, dtype=torch.float32):
-    """A non-contiguous view: every other column of a wider tensor, offset by one row."""
-    big = ar(shape[0] + 1, *shape[1:-1], shape[-1] * 2, dtype=dtype)
-    return big[1:][..., ::2]
 
 
 torch.manual_seed(0)

@@ -11,10 +11,10 @@ raises in eager but fake-tensor propagation (and so torch.export) gives shape
 [1, ..., 1]. Non-finite numbers are written as the strings "NaN"/"Infinity"/"-Infinity".
 """
 import json
-import math
 import os
 
 import torch
+import golden_json
 from golden_json import enc, enc_num, enc_tensor  # noqa: F401  (shared encoders)
 from torch._subclasses.fake_tensor import FakeTensorMode
 
@@ -57,12 +57,7 @@ def case(name, op, *args, **kwargs):
 
 
 def ar(*shape, dtype=torch.float32):
-    n = math.prod(shape)
-    if dtype == torch.bool:
-        return (torch.arange(n) % 3 == 0).reshape(shape)
-    if dtype.is_floating_point:
-        return (torch.arange(n, dtype=torch.float64) * 0.7 - 3.1).to(dtype).reshape(shape)
-    return (torch.arange(n) - n // 2).to(dtype).reshape(shape)
+    return golden_json.ar(*shape, dtype=dtype, scale=0.7, offset=3.1)
 
 
 x = ar(2, 3, 4)
