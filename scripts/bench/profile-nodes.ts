@@ -4,7 +4,7 @@
 // whole run (the per-step overhead of the run loop). Steps skipped by constant
 // folding show 0.
 //
-//   npx tsx scripts/bench/profile-nodes.ts gpt2_tiny [runs]
+//   npx tsx scripts/bench/profile-nodes.ts gpt2_tiny [runs] [--steps] [--threads N]
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -12,11 +12,12 @@ import { NDArray, Storage, contiguousStrides } from '../../engine/core/ndarray';
 import { loadPt2 } from '../../engine/serialize/read';
 import { CpuRuntime, type Step } from '../../engine/runtime/cpu/cpu-runtime';
 import { frozenInputIndices, programInputs } from '../../engine/runtime/program';
+import { openCpuThreads } from '../../main/host/cpu-threads';
 
 const MODELS = resolve(import.meta.dirname, '../../../shared/corpus/torch-2.11/models');
 const SHAPES: Record<string, number[]> = { gpt2_tiny: [1, 16], transformer_encoder_layer: [2, 10, 64], mobilenet_v3_small: [1, 3, 224, 224] };
 const name = process.argv[2] ?? 'gpt2_tiny';
-const runs = Number(process.argv[3] ?? 500);
+const runs = Number(/^\d+$/.test(process.argv[3] ?? '') ? process.argv[3] : 500);
 const inFile = readdirSync(MODELS).find((f) => f.startsWith(`${name}.in0.`))!;
 const dtype = inFile.split('.')[2]!;
 const b = readFileSync(join(MODELS, inFile));
@@ -25,7 +26,9 @@ const data = dtype === 'float32' ? new Float32Array(buf) : Float64Array.from(new
 const shape = SHAPES[name]!;
 const x = new NDArray(new Storage(dtype as 'float32', data), shape, contiguousStrides(shape));
 const ep = [...loadPt2(new Uint8Array(readFileSync(join(MODELS, `${name}.pt2`)))).programs.values()][0]!;
-const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep) });
+const ti = process.argv.indexOf('--threads');
+const threads = ti > 0 ? await openCpuThreads(Number(process.argv[ti + 1])) : undefined;
+const rt = new CpuRuntime(ep.graph, { frozenInputs: frozenInputIndices(ep), threads });
 const inputs = programInputs(ep, [x]);
 
 const whole: number[] = [];
@@ -70,3 +73,4 @@ steps.forEach((s, i) => {
 });
 console.log(`sum of step medians ${sum.toFixed(4)} ms; timed run median ${sorted(timed)[runs >> 1]!.toFixed(4)} ms`);
 for (const [op, e] of [...byOp].sort((p, q) => q[1].ms - p[1].ms)) console.log(`${(e.ms * 1000).toFixed(1).padStart(8)} µs  ${String(e.n).padStart(3)}×  ${op}`);
+await threads?.close();
