@@ -122,11 +122,12 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
   const { Wp, Hp, padRow, colA, colB } = paddedPlane({ ...g, KW: (KW - 1) * dw + 1 });
   const Cout4 = align(Cout), K = C * KH * KW, ohw = OH * OW;
   const plane = C * H * W, padN = align(C * Hp * Wp + Wp);
-  // Threads take ranges of 4-channel weight groups, each with its own padded
-  // input and, OUT_SLACK floats apart, its own output.
+  // Threads take ranges of 4-channel weight groups, each with, OUT_SLACK floats
+  // apart, its own output. They share one padded input: a call with Cout = 0
+  // only pads, a call with Cin = 0 only computes (the kernel's copy loop runs Cin times).
   const groups = Cout4 / 4;
   const parts = partsFor(groups, 4 * ohw * K, threadsOf(k));
-  const wPos0 = 0, bPos0 = Cout4 * K, tPos0 = bPos0 + Cout4, inPos0 = align(tPos0 + K), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + parts * padN;
+  const wPos0 = 0, bPos0 = Cout4 * K, tPos0 = bPos0 + Cout4, inPos0 = align(tPos0 + K), padPos0 = inPos0 + align(plane), outPos0 = padPos0 + padN;
   const { buf, pos } = ctx.gemm.scratch(outPos0 + Cout4 * ohw + OUT_SLACK * parts);
   const wPos = pos + wPos0, bPos = pos + bPos0, tPos = pos + tPos0, inPos = pos + inPos0, padPos = pos + padPos0, outPos = pos + outPos0;
   // Weights as [Cout4/4, K, 4]: a tap's four output channels side by side.
@@ -146,19 +147,26 @@ export function directConvWasm(ctx: KernelContext, x: NDArray, w: NDArray, bias:
         const colBytes = g.sw === 1 ? col * 4 : (col & 1) * Wp * 2 + (col >> 1) * 4;
         taps[t] = (c * Hp * Wp + ky * dh * Wp) * 4 + colBytes;
       }
-  buf.fill(0, padPos, padPos + parts * padN);
+  buf.fill(0, padPos, padPos + padN);
   const X = f32(xc);
   const a = act ? ACT[act] : 0;
   const chunk = (p: number) => {
     const [g0, g1] = partRange(groups, parts, p);
     return { c0: g0 * 4, n: Math.min(Cout, g1 * 4) - g0 * 4, o: outPos + g0 * 4 * ohw + OUT_SLACK * p };
   };
+  const call = (cin: number, p: number): number[] => {
+    const { c0, n: cn, o } = chunk(p);
+    return [inPos * 4, o * 4, (wPos + c0 * K) * 4, (bPos + c0) * 4, cin, cn, H, W, OH, OW, K, tPos * 4, sh * Wp * 4, padPos * 4, Wp, Hp, padRow, colA, colB, a];
+  };
   for (let n = 0; n < N; n++) {
     buf.set(X.subarray(xc.offset + n * plane, xc.offset + (n + 1) * plane), inPos);
-    runParts(k, `conv_s${g.sw}`, fn, parts, (p) => {
-      const { c0, n: cn, o } = chunk(p);
-      return [inPos * 4, o * 4, (wPos + c0 * K) * 4, (bPos + c0) * 4, C, cn, H, W, OH, OW, K, tPos * 4, sh * Wp * 4, (padPos + p * padN) * 4, Wp, Hp, padRow, colA, colB, a];
-    });
+    if (parts === 1) fn(...(call(C, 0) as Parameters<typeof fn>));
+    else {
+      const pad = call(C, 0);
+      pad[5] = 0; // Cout = 0: pad only
+      fn(...(pad as Parameters<typeof fn>));
+      runParts(k, `conv_s${g.sw}`, fn, parts, (p) => call(0, p));
+    }
     for (let p = 0; p < parts; p++) {
       const { c0, n: cn, o } = chunk(p);
       out.set(buf.subarray(o, o + cn * ohw), outBase + n * outBatch + c0 * ohw);
