@@ -29,7 +29,7 @@ const EVEN = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
 const ODD = [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31];
 
 /** Locals holding the activation constants (set once per call). */
-interface ActConsts {
+export interface ActConsts {
   zero: number;
   three: number;
   six: number;
@@ -37,7 +37,7 @@ interface ActConsts {
   t: number;
 }
 
-function actConsts(f: FB): ActConsts {
+export function actConsts(f: FB): ActConsts {
   const { v128 } = ValType;
   const c = { zero: f.local(v128), three: f.local(v128), six: f.local(v128), sixth: f.local(v128), t: f.local(v128) };
   f.v128Zero().set(c.zero);
@@ -52,7 +52,7 @@ function actConsts(f: FB): ActConsts {
  * pmax(a, 0) / pmin(a, 6) are one maxps / minps each (f32x4.max/min are ~8
  * instructions on x64) and return `a` when it is NaN, as torch does.
  */
-function applyAct(f: FB, act: number, accs: readonly number[], c: ActConsts): void {
+export function applyAct(f: FB, act: number, accs: readonly number[], c: ActConsts): void {
   f.get(act).i32(1).i32Eq().if();
   for (const a of accs) f.get(a).get(c.zero).f32x4Pmax().set(a);
   f.else().get(act).i32(2).i32Eq().if();

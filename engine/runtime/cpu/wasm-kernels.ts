@@ -13,7 +13,7 @@
 
 import { FunctionBuilder, ValType, assembleModule } from './wasm-assembler';
 import { type KernelTeam, SHARED_MAX_PAGES } from './kernel-threads';
-import { CONV_KWS, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildMaxPool, buildScaleRows } from './wasm-conv-kernels';
+import { CONV_KWS, actConsts, applyAct, buildAddInto, buildDepthwiseLayer, buildCompactRows, buildDirectConv, buildMaxPool, buildScaleRows } from './wasm-conv-kernels';
 
 /** Rows of A and columns of B one micro-kernel call computes. */
 export const MR = 4;
@@ -208,29 +208,6 @@ export function emitGeluTanh(f: FunctionBuilder, vs: readonly number[], l: GeluL
   each((v, u, _u2, _q, p) => f.get(v).get(half).f32x4Mul().tee(u).get(p).f32x4Mul().get(u).f32x4Add().set(v));
 }
 
-/** Activation code `act` (1 ReLU, 2 hardswish) on v128 locals, constants in locals c = [zero, three, six, sixth, t]. */
-function emitAct(f: FunctionBuilder, act: number, accs: readonly number[], c: readonly number[]): void {
-  const [zero, three, six, sixth, t] = c as [number, number, number, number, number];
-  f.get(act).i32(1).i32Eq().if();
-  for (const a of accs) f.get(a).get(zero).f32x4Pmax().set(a);
-  f.else().get(act).i32(2).i32Eq().if();
-  for (const a of accs) {
-    f.get(a).get(three).f32x4Add().get(zero).f32x4Pmax().get(six).f32x4Pmin().set(t);
-    f.get(a).get(t).f32x4Mul().get(sixth).f32x4Mul().set(a);
-  }
-  f.end().end();
-}
-
-function actLocals(f: FunctionBuilder): number[] {
-  const { v128 } = ValType;
-  const c = [f.local(v128), f.local(v128), f.local(v128), f.local(v128), f.local(v128)];
-  f.v128Zero().set(c[0]!);
-  f.f32(3).f32x4Splat().set(c[1]!);
-  f.f32(6).f32x4Splat().set(c[2]!);
-  f.f32(1 / 6).f32x4Splat().set(c[3]!);
-  return c;
-}
-
 /**
  * gemv_a(pa, px, pc, mPanels, K, biasMode, pBias, act): the N = 1 product
  * C[i] = act(Σ_k A[i, k]·x[k] + bias) over packed A panels (MR = 4 rows per
@@ -243,7 +220,7 @@ function buildGemvA(): FunctionBuilder {
   const [pa, px, pc, mp, K, biasMode, pBias, act] = [0, 1, 2, 3, 4, 5, 6, 7];
   const pi = f.local(i32), k = f.local(i32), ap = f.local(i32), xp = f.local(i32);
   const acc0 = f.local(v128), acc1 = f.local(v128);
-  const c = actLocals(f);
+  const c = actConsts(f);
   f.get(pa).set(ap);
   f.i32(0).set(pi);
   f.block().loop();
@@ -273,7 +250,7 @@ function buildGemvA(): FunctionBuilder {
   f.get(ap).i32(16).i32Add().set(ap);
   f.end();
   f.get(acc0).get(acc1).f32x4Add().set(acc0);
-  emitAct(f, act, [acc0], c);
+  applyAct(f, act, [acc0], c);
   f.get(pc).get(pi).i32(16).i32Mul().i32Add().get(acc0).v128Store();
   f.get(pi).i32(1).i32Add().set(pi).br(0);
   f.end().end();
@@ -292,7 +269,7 @@ function buildGemvB(): FunctionBuilder {
   const [pa, pb, pc, np, K, bPanel, bRow, biasMode, pBias, act] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const pj = f.local(i32), k = f.local(i32), ap = f.local(i32), bp = f.local(i32);
   const a0 = f.local(v128), a1 = f.local(v128), b0 = f.local(v128), b1 = f.local(v128), av = f.local(v128), bv = f.local(v128);
-  const c = actLocals(f);
+  const c = actConsts(f);
   f.i32(0).set(pj);
   f.block().loop();
   f.get(pj).get(np).i32GeS().brIf(1);
@@ -328,7 +305,7 @@ function buildGemvB(): FunctionBuilder {
   f.end();
   f.get(a0).get(b0).f32x4Add().set(a0);
   f.get(a1).get(b1).f32x4Add().set(a1);
-  emitAct(f, act, [a0, a1], c);
+  applyAct(f, act, [a0, a1], c);
   f.get(pc).get(pj).i32(32).i32Mul().i32Add().tee(bp).get(a0).v128Store(0);
   f.get(bp).get(a1).v128Store(16);
   f.get(pj).i32(1).i32Add().set(pj).br(0);
