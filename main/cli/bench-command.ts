@@ -5,7 +5,7 @@
 // llvmpipe, WARP, a fallback adapter) is flagged `software: true` and never
 // printed as a GPU. WebGPU runs in a child process (Note [WebGPU in a child process]).
 
-import { parseBackend, parseCommand, parseThreads } from './command-args';
+import { SESSION_OPTIONS, parseBackend, parseCommand, parseThreads } from './command-args';
 import { defaultCpuThreads } from '../host/cpu-threads';
 import { backendLabel, describeAdapter, isUserError, loadProgram, openSession, resolveInputs, runIsolated } from './run-command';
 
@@ -17,11 +17,9 @@ export async function benchCommand(args: string[]): Promise<number> {
     BENCH_USAGE,
     args,
     {
-      backend: { type: 'string', default: 'cpu' },
-      threads: { type: 'string' },
+      ...SESSION_OPTIONS,
       warmup: { type: 'string', default: '3' },
       reps: { type: 'string', default: '10' },
-      input: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean' },
     },
     'FILE.pt2',

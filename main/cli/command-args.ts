@@ -28,6 +28,13 @@ export function parseCommand<O extends Options>(cmd: string, usage: string, args
   return parsed;
 }
 
+/** The flags of the commands that run a program (`pt2 run`, `pt2 bench`): backend, threads, inputs. */
+export const SESSION_OPTIONS = {
+  backend: { type: 'string', default: 'cpu' },
+  threads: { type: 'string' },
+  input: { type: 'string', multiple: true, default: [] as string[] },
+} as const;
+
 /** `--backend` checked: cpu or webgpu, else the error is printed and undefined returned. */
 export function parseBackend(cmd: string, v: unknown): 'cpu' | 'webgpu' | undefined {
   if (v === 'cpu' || v === 'webgpu') return v;

@@ -27,7 +27,7 @@ import { type AdapterDescription, type GpuLike, acquireDevice } from '../../engi
 import { WebGpuRuntime } from '../../engine/runtime/webgpu/webgpu-runtime';
 import { loadPt2 } from '../../engine/serialize/read';
 import { storageFromBytes, storageToBytes } from '../../engine/serialize/tensor-data';
-import { parseBackend, parseCommand, parseThreads } from './command-args';
+import { SESSION_OPTIONS, parseBackend, parseCommand, parseThreads } from './command-args';
 import { type HostCpuThreads, defaultCpuThreads, openCpuThreads } from '../host/cpu-threads';
 
 export const EXIT_NO_ADAPTER = 75;
@@ -257,9 +257,7 @@ export async function runCommand(args: string[]): Promise<number> {
     RUN_USAGE,
     args,
     {
-      backend: { type: 'string', default: 'cpu' },
-      threads: { type: 'string' },
-      input: { type: 'string', multiple: true, default: [] },
+      ...SESSION_OPTIONS,
       out: { type: 'string' },
       compare: { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean' },
