@@ -1,8 +1,9 @@
-// The GEMM kernels cut across threads (see Note [Kernel threads]): a wrapper
-// with the same signatures as the one-thread kernels, so the workspace that
-// calls them does not change. A call is cut only when each part has enough
-// work to pay for posting it; parts are ranges of A or B panels, and each
-// writes its own rows or columns of C.
+// Kernel calls cut across threads (see Note [Kernel threads]). The GEMM and
+// matrix-vector kernels get a wrapper with the one-thread signatures, so the
+// workspace that calls them does not change: parts are ranges of A or B panels,
+// each writing its own rows or columns of C. The convolutions cut their own
+// calls with runParts (conv-direct.ts). A call is cut only when each part has
+// enough work to pay for publishing it.
 
 import { KernelTeam, type CpuThreads, kernelFunctionNames } from './kernel-threads';
 import { type GemmKernels, MR, NR, gemmModule } from './wasm-kernels';
@@ -25,8 +26,8 @@ export const threadsOf = (k: GemmKernels): number => k.team?.size ?? 1;
 
 /**
  * Run `fn` (the module's export `name`) over `parts` parts, part p's arguments
- * from argsOf(p): parts 1.. on the workers when there is a team, else all here.
- * Parts must write disjoint memory.
+ * from argsOf(p): claimed by the workers and this thread when there is a team,
+ * else all here in order. Parts must write disjoint memory.
  */
 export function runParts(k: GemmKernels, name: string, fn: (...args: number[]) => void, parts: number, argsOf: (p: number) => number[]): void {
   if (parts < 2 || !k.team) {
