@@ -293,7 +293,7 @@ function visitSlots(a: unknown, f: (i: number) => void): void {
 }
 
 /** As the base Interpreter does: name the node and its source line in the error. */
-function wrapError(e: unknown, n: Node): unknown {
+export function wrapError(e: unknown, n: Node): unknown {
   if (!(e instanceof Error) || e.message.includes('While executing')) return e;
   const top = n.meta.stackTrace?.at(-1);
   const where = `While executing %${n.name} : ${n.target}${top ? `\nOriginal traceback:\n  ${frameSummary(top)}` : ''}`;

@@ -273,6 +273,13 @@ export function broadcastShape(a: readonly number[], b: readonly number[]): numb
   return out;
 }
 
+/** The broadcast shape of all `shapes` (torch's rules), or undefined when they do not broadcast. */
+export function broadcastShapes(shapes: ReadonlyArray<readonly number[]>): number[] | undefined {
+  let out: number[] | undefined = [];
+  for (const s of shapes) if (!(out = broadcastShape(out, s))) return undefined;
+  return out;
+}
+
 function expandStrides(x: NDArray, shape: readonly number[]): number[] {
   const nd = shape.length;
   const st = new Array<number>(nd);

@@ -12,23 +12,22 @@
 // signature (gpu-fold.ts).
 
 import { type DType, type StorageArray, makeStorage } from '../../core/dtype';
-import { NDArray, Storage } from '../../core/ndarray';
+import { NDArray, Storage, contiguousStrides } from '../../core/ndarray';
 import { isPyScalar, scalarToNumber } from '../../core/scalar';
 import { type Graph, type Node, mapNodes } from '../../ir/graph';
 import { Interpreter, decodeArg } from '../../ir/interpreter';
-import { frameSummary } from '../../ir/codegen';
 import { type OpRegistry } from '../../ops/registry';
 import { type TensorMeta, isTensorMeta } from '../../ops/types';
 import { defaultRegistry } from '../../ops/register-all';
 import { bindArgs } from '../../ops/schema';
 import { Tensor } from '../../trace/tensor';
-import { Slot } from '../cpu/cpu-runtime';
+import { Slot, wrapError } from '../cpu/cpu-runtime';
 import { fastKernels } from '../cpu/fast-kernels';
 import { GemmWorkspace } from '../cpu/gemm';
 import { type KernelContext } from '../cpu/kernel-context';
 import { BufferPool } from '../cpu/memory-plan';
 import { PY_FUNCTIONS } from '../cpu/python-ops';
-import { pointwiseOutputStrides } from '../cpu/elementwise';
+import { broadcastShapes, pointwiseOutputStrides } from '../cpu/elementwise';
 import { type GpuDevice } from './device';
 import { GpuExecutor, GpuStorage, gpuStorage, isGpu } from './gpu-exec';
 import { type GpuCtx, METADATA_OPS, VIEW_OPS, broadcastStrides } from './gpu-kernels';
@@ -412,7 +411,7 @@ export class WebGpuRuntime extends Interpreter {
     };
     const expr = exprOf(root);
     if (!expr || !ok || leaves.length === 0) return undefined;
-    const shape = broadcastAll(leaves.map((l) => l.shape));
+    const shape = broadcastShapes(leaves.map((l) => l.shape));
     if (!shape) return undefined;
     const g = this.ctx();
     // Leaf and output kinds (bool/int too); undefined keeps bool/int work over host inputs on the host.
@@ -489,7 +488,7 @@ function hostArray(o: NDArray, data: Float32Array | Int32Array): NDArray {
     values = makeStorage(dtype, data.length);
     for (let i = 0; i < data.length; i++) values[i] = dtype === 'bool' ? Number(data[i] !== 0) : data[i]!;
   }
-  return new NDArray(new Storage(dtype, values), [...o.shape], contiguousStridesOf(o.shape));
+  return new NDArray(new Storage(dtype, values), [...o.shape], contiguousStrides(o.shape));
 }
 
 /** dtype / rank of a node's (first) tensor output, from its meta. */
@@ -505,37 +504,3 @@ function dense(a: NDArray): boolean {
   return a.isContiguous() && a.offset === 0 && a.numel === gpuStorage(a).elems;
 }
 
-function broadcastAll(shapes: ReadonlyArray<readonly number[]>): number[] | undefined {
-  const nd = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(nd).fill(1);
-  for (const s of shapes)
-    for (let i = 0; i < s.length; i++) {
-      const j = nd - s.length + i;
-      const x = s[i]!;
-      if (x === out[j] || x === 1) continue;
-      if (out[j] !== 1) return undefined;
-      out[j] = x;
-    }
-  return out;
-}
-
-function contiguousStridesOf(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = acc;
-    acc *= Math.max(shape[i]!, 1);
-  }
-  return st;
-}
-
-function wrapError(e: unknown, n: Node): unknown {
-  if (!(e instanceof Error) || e.message.includes('While executing')) return e;
-  const top = n.meta.stackTrace?.at(-1);
-  try {
-    (e as { message: string }).message = `${e.message}\n\nWhile executing %${n.name} : ${n.target}${top ? `\nOriginal traceback:\n  ${frameSummary(top)}` : ''}`;
-  } catch {
-    // keep the original message
-  }
-  return e;
-}

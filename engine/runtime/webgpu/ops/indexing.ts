@@ -20,6 +20,7 @@ import { type IndexOperand, fillI32Program, fillI32Run, gatherProgram, gatherRun
 import { NONZERO_KERNELS } from './nonzero';
 import { POOL_KERNELS } from './pool';
 import { SORT_KERNELS } from './sort';
+import { broadcastShapes } from '../../cpu/elementwise';
 
 /** Storage-buffer bindings a stage may use (WebGPU's default limit is 8). */
 const MAX_INDEX_TENSORS = 5;
@@ -189,19 +190,6 @@ function maskCoords(mask: NDArray): NDArray[] {
   return cols.map((c) => NDArray.fromValues('int64', [c.length], c));
 }
 
-function broadcastShape(shapes: ReadonlyArray<readonly number[]>): number[] | undefined {
-  const nd = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(nd).fill(1);
-  for (const s of shapes)
-    for (let i = 0; i < s.length; i++) {
-      const j = nd - s.length + i;
-      if (s[i] === out[j] || s[i] === 1) continue;
-      if (out[j] !== 1) return undefined;
-      out[j] = s[i]!;
-    }
-  return out;
-}
-
 /**
  * Advanced indexing of `target` (on the GPU) by `indices`: the result shape
  * (torch's placement: adjacent indexed dims stay in place, else they lead), the
@@ -238,7 +226,7 @@ function indexPlan(
   while (perDim.length < target.ndim) perDim.push(null);
   const dims = perDim.map((t, i) => (t ? i : -1)).filter((i) => i >= 0);
   if (dims.length === 0 || dims.length > MAX_INDEX_TENSORS) return undefined;
-  const b = broadcastShape(dims.map((d) => perDim[d]!.shape));
+  const b = broadcastShapes(dims.map((d) => perDim[d]!.shape));
   if (!b) return undefined;
   const first = dims[0]!, last = dims[dims.length - 1]!;
   const adjacent = last - first + 1 === dims.length;
